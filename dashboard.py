@@ -1,0 +1,20 @@
+"""The derivative lab: one function, differentiated three ways, side by side.
+
+Run with ``streamlit run dashboard.py``. This file is a thin router: page
+config and ``st.navigation`` over the files in ``pages/``. Each page draws the
+shared sidebar (the function picker) with ``ui.state.choose_function()``.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="Derivative lab", page_icon="∂", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home: three ways at once", icon="🏠", default=True),
+    st.Page("pages/symbolic.py", title="Symbolic (SymPy)", icon="🔣"),
+    st.Page("pages/numerical.py", title="Numerical (NumPy)", icon="📏"),
+    st.Page("pages/autodiff.py", title="Automatic (JAX)", icon="🤖"),
+    st.Page("pages/speed_race.py", title="Speed race", icon="⏱️"),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,75 @@
+"""Shared test helpers: AppTest factory and reading the data behind a chart."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pandas as pd
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DASHBOARD = str(ROOT / "dashboard.py")
+PAGES = ["pages/home.py", "pages/symbolic.py", "pages/numerical.py", "pages/autodiff.py", "pages/speed_race.py"]
+
+# JAX compiles on first use; SymPy work can take a second. AppTest's 3 s default is too tight.
+TIMEOUT = 180
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = new_app()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def choose(at: AppTest, spec: str) -> AppTest:
+    """Pick a function the way a student does: the sidebar picker, or typed text.
+
+    Works on whichever page ``at`` shows; the choice then follows to every
+    page visited afterwards.
+    """
+    from core import presets
+
+    if spec in presets.PRESETS:
+        at.sidebar.selectbox[0].set_value(spec).run()
+    else:
+        at.sidebar.selectbox[0].set_value("typed").run()
+        at.sidebar.text_input[0].set_value(spec).run()
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("vega_lite_chart"))
+
+
+def chart_frames(chart) -> list[pd.DataFrame]:
+    """Every dataset the chart carries, as DataFrames (inline spec data included)."""
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+    spec = json.loads(chart.proto.spec)
+    for values in (spec.get("datasets") or {}).values():
+        frames.append(pd.DataFrame(values))
+    if chart.proto.data.data:
+        frames.append(convert_arrow_bytes_to_pandas_df(chart.proto.data.data))
+    return frames
+
+
+def chart_series(chart, series_col: str = "series") -> dict[str, pd.DataFrame]:
+    """The chart's long-form data split by series name."""
+    out = {}
+    for df in chart_frames(chart):
+        if series_col in df.columns:
+            for name, g in df.groupby(series_col, sort=False):
+                out[str(name)] = g.reset_index(drop=True)
+    return out
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, "\n".join(str(e.value) for e in at.exception)

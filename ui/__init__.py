@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: shared state, chart builders, cached computations."""

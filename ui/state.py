@@ -1,0 +1,117 @@
+"""The chosen function, shared by every page and carried in the URL.
+
+Every page starts with :func:`choose_function`, which draws the picker in the
+sidebar and returns the chosen :class:`~core.Function`. The choice itself is
+remembered in session state (not in a widget), so it survives a page switch;
+each page's picker widget starts from it. It is also written to the URL
+(``?f=`` for a preset, ``?f=typed&expr=...`` for typed text) and read back from
+it when a session starts, so a teacher can hand out a link that opens on the
+same function.
+
+(The picker is drawn by each page rather than once in ``dashboard.py``:
+Streamlit's AppTest reruns a page's script without the entry script, and widget
+identity is per page, so one call per page keeps every rerun testable and
+behaves the same in the browser.)
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import ExpressionError, Function, presets
+
+TYPED = "typed"
+DEFAULT_SPEC = "x^2"
+DEFAULT_TEXT = "exp(-2*x) + 3*sin(3*x)"
+
+_OPTIONS = list(presets.PRESETS) + [TYPED]
+
+
+def _label(option: str) -> str:
+    if option == TYPED:
+        return "✏️ type your own…"
+    return presets.PRESETS[option].label
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _resolve(spec: str) -> Function:
+    """One Function per spec for the whole server: its compiled callables are shared."""
+    return presets.resolve(spec)
+
+
+def _remembered() -> tuple[str, str]:
+    """The session's choice and typed text; on a session's first run, from the URL."""
+    if "_fn_choice" not in st.session_state:
+        choice = st.query_params.get("f", DEFAULT_SPEC)
+        st.session_state["_fn_choice"] = choice if choice in _OPTIONS else DEFAULT_SPEC
+        st.session_state["_fn_text"] = st.query_params.get("expr", DEFAULT_TEXT)[:300]
+    return st.session_state["_fn_choice"], st.session_state["_fn_text"]
+
+
+def _to_url(choice: str, text: str) -> None:
+    if st.query_params.get("f") != choice:
+        st.query_params["f"] = choice
+    if choice == TYPED and st.query_params.get("expr") != text:
+        st.query_params["expr"] = text
+    elif choice != TYPED and "expr" in st.query_params:
+        del st.query_params["expr"]
+
+
+def choose_function(page: str) -> Function:
+    """Draw the picker in the sidebar of ``page`` and return the chosen function.
+
+    When typed text does not parse, the message (what and where) is shown in
+    the sidebar and on the page, and the page stops there: no traceback.
+    """
+    choice0, text0 = _remembered()
+    with st.sidebar:
+        choice = st.selectbox(
+            "Function f(x)", _OPTIONS, format_func=_label, key=f"f_{page}",
+            index=_OPTIONS.index(choice0), help="The lab's functions, or type any function of x.",
+        )
+        text = text0
+        if choice == TYPED:
+            text = st.text_input(
+                "f(x) =", value=text0, key=f"expr_{page}", max_chars=300,
+                help="Use x, numbers, + - * / ^, pi, e and sin cos tan asin acos atan "
+                     "sinh cosh tanh exp log sqrt abs. Example: x^3 - 2*sin(x)",
+            )
+        st.session_state["_fn_choice"], st.session_state["_fn_text"] = choice, text
+        _to_url(choice, text)
+        spec = text if choice == TYPED else choice
+        try:
+            fn = _resolve(spec)
+        except ExpressionError as err:
+            message = f"Cannot use “{spec}”: {err}"
+            st.error(message, icon="✏️")
+            fn = None
+        else:
+            st.latex(r"f(x) = " + _latex_of(fn.text))
+            if choice in presets.PRESETS:
+                st.caption(f"From the lab: {presets.PRESETS[choice].lab}.")
+    if fn is None:
+        st.error(message + "  \nFix the function in the sidebar.", icon="✏️")
+        st.stop()
+    st.session_state["_fn_spec"] = spec
+    return fn
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _latex_of(spec: str) -> str:
+    import sympy as sp
+
+    fn = _resolve(spec)
+    if fn.text.startswith("composed:"):
+        d = int(fn.text.split(":")[1])
+        return r"\underbrace{p(p(\cdots p(x)))}_{%d\ \text{times}},\quad p(t) = 2t^3 - 3t^2 + 5" % d
+    return sp.latex(fn.expr)
+
+
+def spec() -> str:
+    """The current function's spec (preset id or typed text); call after choose_function."""
+    return st.session_state.get("_fn_spec", DEFAULT_SPEC)
+
+
+def default_range() -> tuple[float, float]:
+    """The x-range the current function reads best on."""
+    return presets.default_range(spec())
