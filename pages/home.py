@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core import snippets
-from ui import charts, data, state
+from ui import charts, data, panels, state
 
 st.title("∂ The derivative lab")
 st.markdown(
@@ -40,14 +40,15 @@ chart = charts.curves(
 )
 if np.isfinite(y0) and np.isfinite(slope):
     chart = charts.tangent_overlay(chart, x0, y0, slope, lo, hi)
-st.altair_chart(chart, width="stretch")
-
-gaps = {name: data.count_gaps(g.y) for name, g in df.groupby("series")}
-if any(gaps.values()):
-    parts = ", ".join(f"{name}: {k}" for name, k in gaps.items() if k)
-    st.caption(f"Undefined or overflowing points are drawn as gaps ({parts} of {n}).")
-st.caption("The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
-           "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply.")
+panels.chart_panel(
+    chart, df, key="home_curves",
+    caption="The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
+            "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply.",
+    code=snippets.jax_def(fn) + "import numpy as np\nfrom sympy import diff, lambdify, symbols\n"
+    f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\n"
+    "dfdx_numerical = np.gradient(f(xs), xs)\n"
+    "dfdx_autodiff = jax.vmap(jax.grad(f))(xs)\n",
+)
 
 st.subheader(f"The slope at x₀ = {x0:.4g}")
 st.dataframe(
@@ -57,12 +58,8 @@ st.dataframe(
 st.caption("All three in float64. The central difference uses the step h ≈ ε^(1/3)·max(1, |x₀|) that "
            "balances truncation against round-off; autodiff and symbolic agree to rounding.")
 
-with st.expander("The same in a notebook"):
-    st.code(
-        snippets.numpy_def(fn)
-        + f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\n"
-        "dfdx_numerical = np.gradient(f(xs), xs)\n",
-        language="python",
-    )
-    st.code(snippets.sympy_def(fn) + "dfdx = lambdify(x, diff(f, x), 'numpy', cse=True)\n", language="python")
-    st.code(snippets.jax_def(fn) + "dfdx = jax.jit(jax.vmap(jax.grad(f)))\n", language="python")
+with st.expander("🐍 the slope at x₀ three ways, in a notebook"):
+    st.code(snippets.sympy_def(fn) + f"dfdx = diff(f, x)\ndfdx.subs(x, {x0!r}).evalf()\n", language="python")
+    st.code(snippets.numpy_def(fn) + f"x0, h = {x0!r}, 6e-6\n(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
+            language="python")
+    st.code(snippets.jax_def(fn) + f"jax.grad(f)({x0!r})\n", language="python")

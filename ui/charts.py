@@ -156,3 +156,15 @@ def race_bars(df: pd.DataFrame, *, log: bool = False, title: str = "") -> alt.Ch
         )
         .properties(title=title, height=max(160, 46 * data["method"].nunique()))
     )
+
+
+# === Symbolic page (issue 3) ===============================================
+
+
+# === Numerical page (issue 4) ==============================================
+
+
+# === Automatic page (issue 5) ==============================================
+
+
+# === Speed race (issue 6) ==================================================

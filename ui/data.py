@@ -57,11 +57,6 @@ def at_point(spec: str, x0: float) -> pd.DataFrame:
     return out
 
 
-def count_gaps(values) -> int:
-    """How many values are nan or inf (drawn as gaps)."""
-    return int((~np.isfinite(np.asarray(values, dtype=float))).sum())
-
-
 #: Derivatives larger than this (as a tree) are summarised instead of printed.
 MAX_LATEX_OPS = 400
 
