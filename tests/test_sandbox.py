@@ -1,0 +1,36 @@
+"""The sandbox: symbolic work in killable worker processes."""
+
+import time
+
+import pytest
+
+from core import ExpressionError
+from core.sandbox import Sandbox, SandboxTimeout
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    sb = Sandbox(workers=1, timeout=10)
+    yield sb
+    sb.close()
+
+
+def test_expand_factor_and_substitute(sandbox):
+    assert sandbox.run("expand", "x*(x^3 + 2*x^2)")["text"] == "x**4 + 2*x**3"
+    assert sandbox.run("factor", "x^4 + 2*x^3")["text"] == "x**3*(x + 2)"
+    assert sandbox.run("subs", "2*x^2 - x*y", ("x", "y"), {"x": -1, "y": 2})["value"] == 4.0
+
+
+def test_bad_text_comes_back_as_expression_error(sandbox):
+    with pytest.raises(ExpressionError, match="did you mean 'sin'"):
+        sandbox.run("expand", "sinn(x)")
+
+
+def test_runaway_work_is_stopped_and_the_worker_replaced(sandbox):
+    first = sandbox.run("ping")["pid"]
+    t0 = time.monotonic()
+    with pytest.raises(SandboxTimeout, match="took longer than 1 s"):
+        sandbox.run("expand", "(x+1)^1000*(x-1)^1000*(x+2)^1000", timeout=1)
+    assert time.monotonic() - t0 < 8
+    assert sandbox.killed >= 1
+    assert sandbox.run("ping")["pid"] != first  # a fresh worker answers
