@@ -54,6 +54,9 @@ MAX_LITERAL = 1e15
 MAX_EXPONENT = 1000
 #: Largest base-10 exponent of a constant power (keeps results inside float64).
 MAX_CONSTANT_LOG10 = 300
+#: Largest magnitude of an exponent once SymPy has combined powers: (x^1000)^1000
+#: is x^1000000 although each step is allowed.
+MAX_COMBINED_EXPONENT = 10_000
 
 #: The one real symbol every single-variable function is written in.
 X = sp.Symbol("x", real=True)
@@ -110,6 +113,16 @@ _FLOAT_FUNCS = {
     "acos": math.acos, "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh,
     "tanh": math.tanh, "exp": math.exp, "log": math.log, "sqrt": math.sqrt,
     "abs": abs,
+}
+
+#: Letters from other scripts that look like the ASCII ones a formula uses
+#: (NFKC does not map them, so they need their own table).
+_LOOKALIKES = {
+    "а": "a", "с": "c", "е": "e", "һ": "h", "і": "i", "ј": "j", "о": "o", "р": "p", "ѕ": "s",
+    "т": "t", "х": "x", "у": "y", "ԁ": "d", "ɡ": "g", "ո": "n", "ѵ": "v",
+    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "γ": "y", "ϲ": "c", "ѡ": "w", "ⅰ": "i", "ℯ": "e", "ⅹ": "x",
+    "ı": "i", "ǀ": "l", "ɑ": "a", "ⲭ": "x", "ⲣ": "p",
 }
 
 _NODE_WORDS = {
@@ -212,7 +225,9 @@ class Function:
 
         out = self._jax_raw(xs)
         shape = jnp.shape(xs)
-        if jnp.shape(out) != shape:  # a constant function returns a scalar
+        # A constant function returns a Python number (an int for "5" or "x - x"):
+        # give it the input's shape and float dtype, or grad refuses it.
+        if jnp.shape(out) != shape or not jnp.issubdtype(jnp.result_type(out), jnp.inexact):
             out = jnp.broadcast_to(jnp.asarray(out, dtype=jnp.result_type(xs)), shape)
         return out
 
@@ -268,6 +283,8 @@ def _check_characters(text: str) -> None:
                 hint = "; type '*' for multiplication"
             elif ch in "²³":
                 hint = "; write powers as x^2 or x**2"
+            elif ch in _LOOKALIKES:
+                hint = f"; it looks like '{_LOOKALIKES[ch]}' but is not: type the plain ASCII one"
             elif ascii_twin.isascii() and ascii_twin != ch:
                 hint = f"; it looks like '{ascii_twin}' but is not: type the plain ASCII one"
             raise ExpressionError(
@@ -302,6 +319,16 @@ def _combine(a: float | None, b: float | None, op) -> float | None:
         return op(a, b)
     except (OverflowError, ZeroDivisionError):
         return math.inf
+
+
+def _largest_exponent(expr: sp.Expr) -> sp.Number | None:
+    """The numeric exponent of largest size in ``expr`` (x^e and exp(k*x) alike), or None."""
+    worst = None
+    for p in expr.atoms(sp.Pow):
+        e = p.exp
+        if e.is_Number and (worst is None or abs(e) > abs(worst)):
+            worst = e
+    return worst
 
 
 class _Builder:
@@ -377,16 +404,36 @@ class _Builder:
         b = self.build(node.right, depth + 1)
         ca, cb = a.const, b.const
         if op is ast.Add:
-            return _Value(a.expr + b.expr, _combine(ca, cb, lambda p, q: p + q))
+            return self.checked(node, _Value(a.expr + b.expr, _combine(ca, cb, lambda p, q: p + q)))
         if op is ast.Sub:
-            return _Value(a.expr - b.expr, _combine(ca, cb, lambda p, q: p - q))
+            return self.checked(node, _Value(a.expr - b.expr, _combine(ca, cb, lambda p, q: p - q)))
         if op is ast.Mult:
-            return _Value(a.expr * b.expr, _combine(ca, cb, lambda p, q: p * q))
+            return self.checked(node, _Value(a.expr * b.expr, _combine(ca, cb, lambda p, q: p * q)))
         if op is ast.Div:
             if cb is not None and cb == 0:
                 self.fail("division by zero", node.right)
-            return _Value(a.expr / b.expr, _combine(ca, cb, lambda p, q: p / q))
-        return self.power(node, a, b)
+            return self.checked(node, _Value(a.expr / b.expr, _combine(ca, cb, lambda p, q: p / q)))
+        return self.checked(node, self.power(node, a, b))
+
+    def checked(self, node: ast.AST, v: _Value) -> _Value:
+        """Refuse what SymPy made of allowed steps when it is too big to work with.
+
+        A constant beyond 1e300 (``10^299*10^299``) is no float64 number; powers that
+        SymPy combined, ``(x^1000)^1000`` -> ``x^1000000`` or ``x^1000*x^1000*...``,
+        make expand/factor and big-integer arithmetic run away.
+        """
+        if v.const is not None and not abs(v.const) <= 10.0 ** MAX_CONSTANT_LOG10:
+            self.fail("this constant is too large to compute (more than 1e300)", node,
+                      "; use smaller numbers")
+        if v.const is None and isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.Pow)):
+            e = _largest_exponent(v.expr)
+            if e is not None and abs(e) > MAX_COMBINED_EXPONENT:
+                self.fail(
+                    f"the powers combine to an exponent of {sp.sstr(e)[:20]}, too large "
+                    f"(at most {MAX_COMBINED_EXPONENT:,} in size)", node,
+                    "; (x^a)^b is x^(a*b) and x^a*x^b is x^(a+b)",
+                )
+        return v
 
     def power(self, node: ast.BinOp, a: _Value, b: _Value) -> _Value:
         ca, cb = a.const, b.const
@@ -400,7 +447,7 @@ class _Builder:
                 self.fail("zero to a negative power is undefined (division by zero)", node)
             if ca < 0 and not float(cb).is_integer():
                 self.fail("a negative number to a fractional power is complex, not real", node)
-            if ca != 0 and abs(cb) * math.log10(abs(ca)) > MAX_CONSTANT_LOG10:
+            if ca != 0 and cb * math.log10(abs(ca)) > MAX_CONSTANT_LOG10:  # 0.1^-1000 too
                 self.fail("this power is too large to compute (more than 1e300)", node)
             value = float(ca) ** float(cb)
         return _Value(a.expr ** b.expr, value)
@@ -491,7 +538,27 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> sp.Expr:
         raise ExpressionError("the formula contains an undefined or infinite constant (like 1/0)")
     if expr.has(sp.I):
         raise ExpressionError("the formula contains a complex constant; this lab works with real functions")
+    if not expr.free_symbols:
+        _check_constant(expr)
     return expr
+
+
+def _check_constant(expr: sp.Expr) -> None:
+    """A formula that SymPy reduced to a constant (``asin(2 + x - x)``) must be a real number.
+
+    Constants the parser sees directly are checked step by step with floats; this
+    catches the ones that only became constant when SymPy cancelled ``x``.
+    """
+    try:
+        value = complex(sp.N(expr, 15))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        raise ExpressionError("the formula reduces to a constant that is not a real number") from None
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+        raise ExpressionError("the formula reduces to an undefined or infinite constant (like 1/0)")
+    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+        raise ExpressionError(
+            "the formula reduces to a complex constant; this lab works with real functions"
+        )
 
 
 def parse_function(text: str) -> Function:
