@@ -1,0 +1,211 @@
+"""Hostile and edge-case input: a corpus, each entry with the outcome it must have.
+
+Every entry goes through the parser (``core.parse_function``); a representative
+subset, at least one per category, is also typed into the sidebar picker of a
+real AppTest session and carried through every page of the dashboard: a refused
+formula shows its message in ``st.error`` and no traceback, an accepted one
+renders its charts and counts its undefined points.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from conftest import PAGES, charts, choose, new_app, no_exception
+from core import ExpressionError, parse_function
+
+ACCEPT = None  # expected outcome: parsed, and the pages render it
+
+
+def R(*words):
+    """Expected outcome: refused, the message containing every one of ``words``."""
+    return tuple(words)
+
+
+# (category, text, expected outcome, also swept through every page?)
+CORPUS = [
+    # --- reaching Python: attributes, subscripts, calls, lambdas, comprehensions, strings
+    ("python", "x.__class__", R("attribute access", "column 1"), True),
+    ("python", "sin.__globals__", R("attribute access", "column 1"), False),
+    ("python", "().__class__.__bases__[0].__subclasses__()", R("not allowed"), False),
+    ("python", "x[0]", R("indexing", "column 1"), False),
+    ("python", "__import__('os').system('ls')", R("only named functions", "attribute access"), False),
+    ("python", "__import__('os')", R("'__import__'", "no Python internals"), True),
+    ("python", "eval('1+1')", R("unknown function 'eval'", "column 1"), False),
+    ("python", "exec('import os')", R("unknown function 'exec'"), False),
+    ("python", "getattr(x, 'real')", R("unknown function 'getattr'"), False),
+    ("python", "open('/etc/passwd')", R("unknown function 'open'"), False),
+    ("python", "globals()", R("unknown function 'globals'"), False),
+    ("python", "sin(x)(2)", R("only named functions can be called"), False),
+    ("python", "sin(x=1)", R("no named arguments"), False),
+    ("python", "sin(*x)", R("exactly one argument"), False),
+    ("python", "lambda: 0", R("lambda"), False),
+    ("python", "(lambda x: x)(1)", R("only named functions can be called"), False),
+    ("python", "[x for x in (1, 2)]", R("list comprehension"), False),
+    ("python", "sin(i for i in x)", R("generator expression"), False),
+    ("python", "f'{x}'", R("f-string"), True),
+    ("python", "f'{__import__(\"os\")}'", R("f-string"), False),
+    ("python", "'{0.__class__}'.format(x)", R("attribute access"), False),
+    ("python", "'%s' % x", R("'%'"), False),
+    ("python", "b'x'", R("bytes"), False),
+    ("python", "1j*x", R("imaginary number"), False),
+    ("python", "(y := x)", R("':='"), False),
+    ("python", "x if x else 1", R("if ... else"), False),
+    ("python", "x and 1", R("'and'/'or'"), False),
+    ("python", "x == 1", R("comparison"), False),
+    ("python", "...", R("Ellipsis", "not allowed"), False),
+    ("python", "True", R("True", "not allowed"), False),
+    ("python", "__builtins__", R("'__builtins__'", "no Python internals"), False),
+    ("python", "_", R("'_'", "no Python internals"), False),
+    # --- statements
+    ("statement", "import os", R("'import'", "statements are not allowed"), True),
+    ("statement", "from os import system", R("'from'", "statements are not allowed"), False),
+    ("statement", "x = 1", R("'='", "right-hand side"), False),
+    ("statement", "x; import os", R("cannot read the formula at column 2", "';'"), False),
+    ("statement", "del x", R("'del'", "statements are not allowed"), False),
+    ("statement", "x\nimport os", R("'import' at column 3", "statements are not allowed"), False),
+    # --- unicode look-alikes, control and bidirectional characters
+    ("unicode", "ｘ^2", R("U+FF58", "looks like 'x'"), False),
+    ("unicode", "\u0445^2", R("CYRILLIC SMALL LETTER HA", "U+0445", "looks like 'x'", "column 1"), True),
+    ("unicode", "sin(\u03bf)", R("GREEK SMALL LETTER OMICRON", "looks like 'o'", "column 5"), False),
+    ("unicode", "\U0001d431 + 1", R("MATHEMATICAL BOLD SMALL X", "looks like 'x'"), False),
+    ("unicode", "\u2179^2", R("U+2179", "looks like 'x'"), False),
+    ("unicode", "\u212f^x", R("U+212F", "looks like 'e'"), False),
+    ("unicode", "x\u202e+1", R("control character", "U+202E", "column 2"), True),
+    ("unicode", "x\u2066+1\u2069", R("control character", "U+2066"), False),
+    ("unicode", "x\u200b+1", R("control character", "U+200B"), False),
+    ("unicode", "\ufeffx", R("control character", "U+FEFF", "column 1"), False),
+    ("unicode", "x\x00", R("control character", "U+0000"), False),
+    ("unicode", "x\x1b[31m", R("control character", "U+001B"), False),
+    ("unicode", "x\u00a0+ 1", R("NO-BREAK SPACE", "column 2"), False),
+    ("unicode", "x − 1", R("minus", "U+2212"), False),
+    ("unicode", "x²", R("powers as x^2"), False),
+    ("unicode", "2×x", R("'*' for multiplication"), False),
+    # --- maths that would hang or exhaust memory before SymPy sees it
+    ("huge", "1e999999", R("too large", "column 1"), True),
+    ("huge", "9" * 200, R("the number is too large"), False),
+    ("huge", "1" * 40, R("too large"), False),
+    ("huge", "9**9**9**9", R("exponent is too large"), True),
+    ("huge", "2^1000", R("too large to compute", "1e300"), False),
+    ("huge", "10^299*10^299", R("constant is too large", "1e300"), False),
+    ("huge", "0.1^-1000", R("too large to compute"), False),
+    ("huge", "e^e^e^e", R("exponent is too large"), False),
+    ("huge", "exp(1000)", R("exp() of this constant is too large"), False),
+    ("huge", "x^100000", R("exponent is too large", "column 3"), False),
+    ("huge", "x^(1/0.000001)", R("exponent is too large"), False),
+    ("huge", "(x^1000)^1000", R("powers combine to an exponent of 1000000", "(x^a)^b"), True),
+    ("huge", "(x^100)^100*x", R("powers combine", "10,000"), False),
+    ("huge", "x" * 400, R("too long", "400 characters"), False),
+    ("huge", "x+" * 150 + "x", R("too long"), False),
+    ("huge", "(" * 30 + "x" + ")" * 30, R("nested too deeply"), False),
+    ("huge", "sin(" * 25 + "x" + ")" * 25, R("nested too deeply"), True),
+    ("huge", "-" * 100 + "x", R("nested too deeply"), False),
+    ("huge", "x" + "^x" * 60, R("nested too deeply"), False),
+    # --- constants that are undefined or complex
+    ("undefined", "1/0", R("division by zero", "column 3"), True),
+    ("undefined", "x/(1-1)", R("division by zero"), False),
+    ("undefined", "0^-1", R("zero to a negative power"), False),
+    ("undefined", "log(0)", R("log(0) is undefined"), False),
+    ("undefined", "log(-1)", R("log of a negative number is complex"), False),
+    ("undefined", "sqrt(-1)", R("sqrt of a negative number is complex"), True),
+    ("undefined", "asin(2)", R("asin is only defined on [-1, 1]"), False),
+    ("undefined", "(-8)^(1/3)", R("negative number to a fractional power"), False),
+    ("undefined", "1/(x-x)", R("undefined or infinite constant"), False),
+    ("undefined", "tan(pi/2)", R("undefined or infinite constant"), False),
+    ("undefined", "asin(2 + x - x)", R("reduces to a complex constant"), True),
+    ("undefined", "acos(x - x + 3)", R("reduces to a complex constant"), False),
+    # --- ordinary mistakes still get a pointed message
+    ("mistake", "", R("empty"), False),
+    ("mistake", "sinn(x)", R("unknown function 'sinn'", "did you mean 'sin'"), False),
+    ("mistake", "2x", R("'2x'", "2*x"), False),
+    ("mistake", "x|1", R("abs(...)"), False),
+    # --- valid functions, undefined at some points: accepted, drawn with gaps
+    ("valid", "1/x", ACCEPT, False),
+    ("valid", "log(x)", ACCEPT, False),
+    ("valid", "sqrt(x)", ACCEPT, True),
+    ("valid", "sin(x)/x", ACCEPT, True),
+    ("valid", "exp(1000*x)", ACCEPT, True),
+    ("valid", "x^(1/3)", ACCEPT, False),
+    ("valid", "x^-1000", ACCEPT, True),
+    ("valid", "exp(x)^1000", ACCEPT, False),
+    ("valid", "x^1000*x^1000*x^1000", ACCEPT, False),
+    ("valid", "(x+1)^1000", ACCEPT, False),
+    ("valid", "x^x^x^x^x", ACCEPT, False),
+    ("valid", "sqrt(sqrt(sqrt(sqrt(sqrt(sqrt(sqrt(sqrt(x))))))))", ACCEPT, False),
+    ("valid", "exp(exp(exp(exp(exp(x)))))", ACCEPT, False),
+    ("valid", "sqrt(-x^2 - 1)", ACCEPT, True),
+    ("valid", "5", ACCEPT, True),
+    ("valid", "x - x", ACCEPT, False),
+    ("valid", "0^0", ACCEPT, False),
+    ("valid", "0.5^1000*x", ACCEPT, False),
+    ("valid", "1e15*x", ACCEPT, False),
+    ("valid", "  sin( x )\t", ACCEPT, False),
+]
+
+SWEEP = [c for c in CORPUS if c[3]]
+_ID = lambda c: f"{c[0]}:{c[1][:30]!a}"  # noqa: E731
+
+
+def test_corpus_is_big_and_the_sweep_covers_every_category():
+    assert len(CORPUS) >= 40
+    assert len({c[1] for c in CORPUS}) == len(CORPUS), "duplicate corpus entries"
+    assert {c[0] for c in SWEEP} >= {c[0] for c in CORPUS} - {"mistake"}
+    assert any(c[2] is ACCEPT for c in SWEEP) and any(c[2] is not ACCEPT for c in SWEEP)
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=_ID)
+def test_parser_outcome(case):
+    _, text, expected, _ = case
+    t0 = time.process_time()
+    if expected is ACCEPT:
+        fn = parse_function(text)
+        # The callables work on the lab's grid, undefined points as nan/inf, no exception.
+        ys = fn.numpy(np.linspace(-5, 5, 101))
+        assert ys.shape == (101,) and ys.dtype == np.float64
+    else:
+        with pytest.raises(ExpressionError) as err:
+            parse_function(text)
+        message = str(err.value)
+        for w in expected:
+            assert w in message, f"{w!r} not in {message!r}"
+    # "Quickly": CPU time, not wall time, so a busy machine does not make this flaky.
+    assert time.process_time() - t0 < 2.0
+
+
+def _page_gaps_ok(at, text):
+    """The home page counts f's undefined or overflowing points on its 100-point grid."""
+    with np.errstate(all="ignore"):
+        ys = parse_function(text).numpy(np.linspace(-5, 5, 100))
+    bad = int((~np.isfinite(ys)).sum())
+    captions = " ".join(c.value for c in at.caption)
+    if bad:
+        assert f"f(x): {bad} of 100" in captions, captions
+    else:
+        assert "f(x):" not in captions, captions
+
+
+@pytest.mark.parametrize("case", SWEEP, ids=_ID)
+def test_every_page_survives(case):
+    _, text, expected, _ = case
+    at = new_app()
+    at.run()
+    choose(at, text)
+    for i, page in enumerate(PAGES):
+        if i:
+            at.switch_page(page).run()
+        no_exception(at)
+        errors = [e.value for e in at.error]
+        if expected is ACCEPT:
+            assert not errors, (page, errors)
+            if page.endswith("home.py"):
+                _page_gaps_ok(at, text)
+            if not page.endswith("speed_race.py"):  # the race draws only after its button
+                assert charts(at), f"{page} drew no chart for {text!r}"
+        else:
+            with pytest.raises(ExpressionError) as err:
+                parse_function(text)
+            assert any(str(err.value) in e for e in errors), (page, errors)
+            assert not charts(at), f"{page} went on past a refused formula"
