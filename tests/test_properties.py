@@ -1,0 +1,109 @@
+"""Property tests (Hypothesis) of the parser and of the three derivatives.
+
+* Any text at all -- random unicode, or strings over the formula alphabet with
+  Python's punctuation mixed in -- either parses or raises ExpressionError, never
+  another exception, and quickly (CPU time, so a busy machine cannot make it flaky).
+* Formulas generated from the whitelist parse, and where their derivative is
+  finite SymPy's exact derivative, JAX's ``vmap(grad)`` and the complex step
+  agree. The complex step needs complex-analytic code, so it is not compared for
+  formulas that contain ``abs`` (it gives 0 there, see FACTS.md).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from core import ExpressionError, autodiff, numerical, parse_function, symbolic
+from core.expressions import FUNCTIONS
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Tokens a student types, and the Python punctuation an attacker adds to them.
+TOKENS = (
+    list("x0123456789.+-*/^() e") + ["pi", "**", "1e", "x^", ",", "[", "]", "{", "}", "'", '"', ";",
+                                     ":", "=", "<", ">", "!", "%", "&", "|", "~", "@", "_", "__",
+                                     "lambda", "import", "for", "in", "if", "not", "j", "\\", "#",
+                                     "\n", "\t", "\u202e", "\u0445", "ｘ", "−", "²"]
+    + [f"{name}(" for name in FUNCTIONS] + ["os", "sys", "eval(", "__class__", "."]
+)
+
+
+def _parse_or_refuse(text: str) -> None:
+    t0 = time.process_time()
+    try:
+        parse_function(text)
+    except ExpressionError as err:
+        assert str(err), "a refusal must say why"
+    assert time.process_time() - t0 < 1.0, f"parsing {text!r} took too long"
+
+
+@SETTINGS
+@given(st.text(max_size=400))
+def test_any_text_parses_or_is_refused(text):
+    _parse_or_refuse(text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
+def test_formula_alphabet_parses_or_is_refused(text):
+    _parse_or_refuse(text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["x", "(", ")", "^", "9", "*", "sin(", "exp(", "-", "e"]), max_size=150)
+       .map("".join))
+def test_towers_and_nesting_parse_or_are_refused(text):
+    _parse_or_refuse(text)
+
+
+# --- generated valid formulas --------------------------------------------------
+
+UNARY = sorted(FUNCTIONS)
+LEAVES = st.sampled_from(["x", "x", "x", "1", "2", "3", "0.5", "pi", "e"])
+
+
+def _extend(children):
+    unary = st.tuples(st.sampled_from(UNARY), children).map(lambda t: f"{t[0]}({t[1]})")
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+        lambda t: f"({t[0]}) {t[1]} ({t[2]})")
+    power = st.tuples(children, st.sampled_from(["2", "3", "-1", "0.5", "(1/3)"])).map(
+        lambda t: f"({t[0]})^{t[1]}")
+    return st.one_of(unary, binary, power)
+
+
+FORMULAS = st.recursive(LEAVES, _extend, max_leaves=6)
+XS = np.linspace(-2.0, 2.0, 17) + 0.0123  # off the kinks and poles at simple points
+
+
+def _agree(a, b, where):
+    a, b = a[where], b[where]
+    scale = 1.0 + np.abs(a) + np.abs(b)
+    return np.all(np.abs(a - b) <= 1e-6 * scale)
+
+
+@SETTINGS
+@given(FORMULAS)
+def test_sympy_jax_and_complex_step_agree(text):
+    try:
+        fn = parse_function(text)
+    except ExpressionError:
+        assume(False)  # e.g. log(1 - 1): a constant the parser rightly refuses
+    with np.errstate(all="ignore"):
+        f = fn.numpy(XS)
+        exact = symbolic.derivative_values(fn, XS)
+        ad = autodiff.derivative(fn, XS)
+    assert ad.shape == exact.shape == XS.shape and ad.dtype == np.float64
+    # Where f and f' are finite and moderate (not at the edge of overflow, where
+    # the methods may round differently into inf), the methods agree.
+    ok = np.isfinite(f) & np.isfinite(exact) & np.isfinite(ad) & (np.abs(exact) < 1e12)
+    assume(ok.any())
+    assert _agree(exact, ad, ok), (text, XS[ok], exact[ok], ad[ok])
+    if "abs" not in text:
+        with np.errstate(all="ignore"):
+            cs = numerical.difference(fn, XS, 1e-30, "complex")
+        ok_cs = ok & np.isfinite(cs)
+        assert _agree(exact, cs, ok_cs), (text, XS[ok_cs], exact[ok_cs], cs[ok_cs])
