@@ -1,30 +1,34 @@
-"""Symbolic differentiation with SymPy: the exact derivative and the code lambdify makes."""
+"""Symbolic differentiation with SymPy: exact numbers, the lab's manipulations, diff,
+lambdify, the |x| case, and expression swell measured. Sections live in ui.symbolic_sections."""
 
 import streamlit as st
 
-from core import snippets, symbolic
-from ui import charts, data, state
+from ui import state
+from ui import symbolic_sections as sections
 
 st.title("🔣 Symbolic differentiation (SymPy)")
-st.markdown("SymPy applies the sum, product and chain rules to the formula itself and returns a new, "
-            "exact formula. `lambdify` then turns it into a NumPy function you can call on an array.")
+st.markdown("SymPy computes with **exact** objects: numbers that are not rounded and formulas that stay "
+            "formulas. `diff` applies the differentiation rules to the formula itself; `lambdify` turns "
+            "the result into a NumPy function you can call on an array. This page does every SymPy step "
+            "of the lab live, then looks hard at what the lab calls its limitations.")
 
 fn = state.choose_function("symbolic")
-lo0, hi0 = state.default_range()
-lo, hi = st.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="sym_range", bind="query-params")
-if hi <= lo:
-    st.warning("The x-range is empty: move the right end past the left one.")
-    st.stop()
+with st.sidebar:
+    limit = st.slider("Time limit for expand, factor, N … (s)", 1, 8, 3,
+                      key="sym_limit", bind="query-params",
+                      help="These run in a separate worker process that is stopped when it takes longer.")
 
-tex, ops = data.derivative_latex(state.spec(), 1)
-st.latex(r"f'(x) = " + tex)
-st.caption(f"The derivative as a tree has {ops} operations.")
-
-df = data.method_vs_exact(state.spec(), "symbolic", lo, hi, 400)
-st.altair_chart(charts.curves(df, title="lambdify(diff(f)) against the exact f′ (float64)", y_title="f′(x)",
-                              dashed=(data.SERIES["symbolic"],)), width="stretch")
-
-st.code(snippets.sympy_def(fn) + "dfdx = diff(f, x)\ndfdx_numpy = lambdify(x, dfdx, 'numpy', cse=True)\n",
-        language="python")
-with st.expander("The Python source lambdify generated"):
-    st.code(symbolic.derivative_source(fn), language="python")
+tabs = st.tabs(["Exact numbers", "x and y", "Arrays & lambdify", "Derivatives", "|x| and assumptions",
+                "Expression swell"])
+with tabs[0]:
+    st.fragment(sections.exact_numbers)(limit)
+with tabs[1]:
+    st.fragment(sections.playground)(limit)
+with tabs[2]:
+    sections.arrays(fn)
+with tabs[3]:
+    st.fragment(sections.derivatives)(fn)
+with tabs[4]:
+    st.fragment(sections.abs_and_assumptions)(fn)
+with tabs[5]:
+    st.fragment(sections.swell)()
