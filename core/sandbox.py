@@ -38,8 +38,15 @@ __all__ = [
 
 #: Seconds a request may run before its worker is killed.
 DEFAULT_TIMEOUT = 5.0
-#: Address-space limit of a worker, in MB (SymPy + NumPy alone take about 300 MB of it).
-DEFAULT_MEMORY_MB = 700
+#: Address-space limit of a worker, in MB. SymPy + NumPy alone take about 360 MB of
+#: address space (140 MB resident); under this limit a worker peaked at about 260 MB
+#: resident before it was stopped (measured: a multinomial expand in tests/test_runaway.py).
+DEFAULT_MEMORY_MB = 500
+#: A worker always gets at least this much address space beyond what its imports took
+#: (on another platform the imports may take more than on ours).
+MIN_HEADROOM_MB = 96
+#: Highest derivative order a worker computes (each order can multiply the tree).
+MAX_DIFF_ORDER = 10
 #: Longest LaTeX or text returned; longer results are summarised.
 MAX_RESULT_CHARS = 20_000
 
@@ -107,10 +114,13 @@ def _op_simplify(text, variables=("x",)):
 def _op_diff(text, variables=("x",), order=1):
     import sympy as sp
 
+    order = int(order)
+    if not 0 <= order <= MAX_DIFF_ORDER:
+        raise ValueError(f"order must be between 0 and {MAX_DIFF_ORDER}")
     expr = _parse(text, variables)
     sym = sorted(expr.free_symbols, key=lambda s: s.name)
     x = next((s for s in sym if s.name == variables[0]), sp.Symbol(variables[0], real=True))
-    return _present(sp.diff(expr, x, int(order)))
+    return _present(sp.diff(expr, x, order))
 
 
 def _op_evalf(text, variables=(), digits=15):
@@ -177,14 +187,29 @@ def _read_exact(stream, n: int) -> bytes:
     return buf
 
 
+def _address_space_mb() -> float:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _worker_main(memory_mb: int) -> None:
     import resource
 
-    limit = int(memory_mb) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the channel
     import core.expressions  # noqa: F401  (warm: SymPy imported before the first request)
+
+    # The limit is set after the imports, so a platform where they take more address
+    # space gets a worker that still starts (with MIN_HEADROOM_MB to work in), not one
+    # that dies at import and turns every request into a memory error.
+    mb = max(int(memory_mb), int(_address_space_mb()) + MIN_HEADROOM_MB)
+    resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
 
     while True:
         try:
