@@ -13,15 +13,27 @@ first call pays that compile time, later calls reuse it).
 
 from __future__ import annotations
 
+import math
+import statistics
+import time
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 
 from ._jax import jax, jnp
 from .expressions import Function
 
-__all__ = ["derivative", "derivative_at", "compiled_derivative", "jaxpr", "grad_jaxpr", "backend"]
+__all__ = [
+    "derivative", "derivative_at", "compiled_derivative", "jaxpr", "grad_jaxpr", "backend",
+    "grad_function", "grad_at", "array_facts", "item_assignment_error", "at_set",
+    "integer_input_error", "array_output_error", "jit_timing", "compare", "kink_table",
+    "higher_order_at", "LAB_GRID",
+]
+
+#: The lab's grid: np.linspace(-5, 5, 100) (it skips 0: the points next to it are ±0.0505).
+LAB_GRID = (-5.0, 5.0, 100)
 
 MAX_ORDER = 3
 
@@ -82,3 +94,182 @@ def grad_jaxpr(fn: Function, order: int = 1, dtype=np.float64):
 def backend() -> str:
     """Where JAX computes: 'cpu', 'gpu' or 'tpu'."""
     return jax.default_backend()
+
+
+# --- grad at one point -----------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def grad_function(fn: Function, order: int = 1) -> Callable:
+    """``jit(grad(grad(...f)))`` of a scalar, ``order`` times; compiled once per dtype, process-wide."""
+    order = int(order)
+    if not 1 <= order <= MAX_ORDER:
+        raise ValueError(f"order must be between 1 and {MAX_ORDER}, got {order}")
+    g = _scalar(fn)
+    for _ in range(order):
+        g = jax.grad(g)
+    return jax.jit(g)
+
+
+def grad_at(fn: Function, x0: float, order: int = 1, dtype=np.float64) -> float:
+    """``grad(f)(x0)`` (nested ``order`` times) on a scalar of ``dtype``, as the lab writes it."""
+    out = grad_function(fn, order)(jnp.asarray(x0, dtype=dtype))
+    return float(out.block_until_ready())
+
+
+# --- JAX arrays next to NumPy arrays ----------------------------------------------
+
+def array_facts(values=(1.0, 2.0, 3.0), dtype=np.float64) -> pd.DataFrame:
+    """The same numbers as a NumPy array and as a ``jax.numpy`` array: type, dtype, device."""
+    a_np = np.array(values, dtype=dtype)
+    a_jnp = jnp.array(values, dtype=dtype)
+    dev = ", ".join(sorted(str(d) for d in a_jnp.devices()))
+    rows = [
+        ("np.array", f"{type(a_np).__module__}.{type(a_np).__qualname__}", str(a_np.dtype),
+         "host memory (NumPy has no devices)", "yes: a[i] = v works", str(a_np)),
+        ("jnp.array", f"{type(a_jnp).__module__}.{type(a_jnp).__qualname__}", str(a_jnp.dtype),
+         f"{dev} ({jax.default_backend()})", "no: use a.at[i].set(v)", str(a_jnp)),
+    ]
+    return pd.DataFrame(rows, columns=["made with", "type", "dtype", "device", "mutable", "values"])
+
+
+def item_assignment_error(values=(1.0, 2.0, 3.0), i: int = 2, v: float = 4.0, dtype=np.float64) -> str:
+    """Try ``a[i] = v`` on a jnp array and return JAX's own error message."""
+    a = jnp.array(values, dtype=dtype)
+    try:
+        a[i] = v  # type: ignore[index]
+    except TypeError as err:
+        return f"TypeError: {err}"
+    return "no error: this JAX version allowed item assignment"  # pragma: no cover
+
+
+def at_set(values, i: int, v: float, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """``a.at[i].set(v)``: returns (a, the new array); ``a`` itself is unchanged (out of place)."""
+    a = jnp.array(values, dtype=dtype)
+    b = a.at[int(i)].set(v)
+    return np.asarray(a), np.asarray(b)
+
+
+# --- the three classic mistakes with grad, reproduced -----------------------------
+
+def _error_text(call: Callable) -> str | None:
+    try:
+        call()
+    except Exception as err:  # noqa: BLE001  (we show JAX's message, whatever it is)
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+def integer_input_error(fn: Function, x0: int = 3) -> str | None:
+    """``grad(f)(3)``: grad refuses an integer input. Returns JAX's message (None if it worked)."""
+    return _error_text(lambda: jax.grad(_scalar(fn))(int(x0)))
+
+
+def array_output_error(fn: Function, xs=(1.0, 2.0, 3.0), dtype=np.float64) -> str | None:
+    """``grad(f)(array)``: f of an array is an array, grad wants a scalar output. JAX's message."""
+    arr = jnp.asarray(xs, dtype=dtype)
+    return _error_text(lambda: jax.grad(_scalar(fn))(arr))
+
+
+def jit_timing(fn: Function, n: int = 10_000, dtype="float64", repeats: int = 5,
+               budget_s: float = 2.0) -> pd.DataFrame:
+    """``vmap(grad(f))`` without and with ``jit``: first call and steady state, honestly timed.
+
+    Each variant is built fresh, so its first call pays what a first call pays
+    (tracing; for jit also XLA compilation). Every call is timed up to
+    ``block_until_ready()``. Steady state is the median of up to ``repeats``
+    further calls, stopping early once a variant has used ``budget_s`` seconds.
+    """
+    xs = jnp.linspace(-1.0, 1.0, int(n), dtype=dtype)
+    rows = []
+    for label, use_jit in (("vmap(grad(f)), no jit", False), ("jit(vmap(grad(f)))", True)):
+        g = jax.vmap(jax.grad(lambda x: fn.jax(x)))  # a new function: nothing compiled yet
+        if use_jit:
+            g = jax.jit(g)
+        start = time.perf_counter()
+        g(xs).block_until_ready()
+        first = (time.perf_counter() - start) * 1e3
+        times = []
+        while len(times) < int(repeats) and time.perf_counter() - start < budget_s:
+            t = time.perf_counter()
+            g(xs).block_until_ready()
+            times.append((time.perf_counter() - t) * 1e3)
+        rows.append((label, "first call", first, 1))
+        if times:
+            rows.append((label, "steady state (median)", statistics.median(times), len(times)))
+    out = pd.DataFrame(rows, columns=["variant", "phase", "ms", "calls"])
+    out["points"] = int(n)
+    out["dtype"] = str(np.dtype(dtype))
+    return out
+
+
+# --- accuracy against the exact derivative -----------------------------------------
+
+def compare(got, exact) -> dict:
+    """Largest relative difference |got − exact| / |exact| where both are finite.
+
+    Where the exact value is 0 the absolute difference is used. ``overflow``
+    counts points where the exact value is finite but ``got`` is not (overflow
+    or nan in the computation); ``points`` counts where exact is finite.
+    """
+    got = np.asarray(got, dtype=np.float64)
+    exact = np.asarray(exact, dtype=np.float64)
+    ok = np.isfinite(exact)
+    both = ok & np.isfinite(got)
+    with np.errstate(all="ignore"):
+        denom = np.where(np.abs(exact) > 0, np.abs(exact), 1.0)
+        rel = np.abs(got - exact) / denom
+    worst = float(rel[both].max()) if both.any() else math.nan
+    return {"max_rel": worst, "overflow": int((ok & ~np.isfinite(got)).sum()), "points": int(ok.sum())}
+
+
+# --- one point, several answers: d|x|/dx at 0 -----------------------------------------
+
+def kink_table(dtype="float64") -> pd.DataFrame:
+    """d|x|/dx at (or beside) 0 by each method, with the reason for its answer."""
+    from . import numerical, symbolic
+    from .expressions import parse_function
+
+    fn = parse_function("abs(x)")
+    dt = np.dtype(dtype)
+    jax_val = float(jax.grad(jnp.abs)(jnp.asarray(0.0, dtype=dt)))
+    sym_expr = symbolic.derivative(fn)
+    sym_val = float(symbolic.derivative_function(fn)(np.array([0.0], dtype=dt))[0])
+    lo, hi, n = LAB_GRID
+    grid = np.linspace(lo, hi, n).astype(dt)
+    grad = numerical.gradient(fn, grid)
+    mid = n // 2  # grid[mid - 1] < 0 < grid[mid]
+    h = numerical.optimal_step("central", dt)
+    central = float(numerical.difference(fn, np.array([0.0], dtype=dt), h, "central")[0])
+    rows = [
+        ("JAX", "jax.grad(jnp.abs)(0.0)", "x = 0", jax_val,
+         "JAX's rule for abs takes the slope of the x ≥ 0 branch, so it reports +1 at the kink."),
+        ("SymPy", f"diff(Abs(x), x) = {sym_expr} (x real), at 0", "x = 0", sym_val,
+         "With a real symbol the derivative is sign(x), and SymPy defines sign(0) = 0."),
+        ("NumPy", "np.gradient(abs(x), x) on np.linspace(-5, 5, 100)", f"x = {float(grid[mid - 1]):.4f}",
+         float(grad[mid - 1]),
+         "The grid skips 0; the stencil (f[i+1] − f[i−1]) / 2Δx here spans the kink, three quarters "
+         "of it with slope −1 and one quarter with +1, so it averages to −0.5."),
+        ("NumPy", "np.gradient(abs(x), x) on np.linspace(-5, 5, 100)", f"x = {float(grid[mid]):.4f}",
+         float(grad[mid]), "Mirror image on the right of 0: one quarter of its stencil has slope −1, "
+         "three quarters +1."),
+        ("central difference", f"(|h| − |−h|) / 2h, h = {h:.1e}", "x = 0", central,
+         "The two samples are mirror images, so their difference is exactly 0."),
+    ]
+    out = pd.DataFrame(rows, columns=["method", "how", "where", "d|x|/dx", "why"])
+    out["dtype"] = dt.name
+    return out
+
+
+def higher_order_at(fn: Function, x0: float, dtype=np.float64) -> pd.DataFrame:
+    """f′, f″, f‴ at x0 by nested ``grad`` against SymPy's exact values (float64)."""
+    from . import symbolic
+
+    rows = []
+    for order in (1, 2, 3):
+        got = grad_at(fn, x0, order, dtype)
+        exact = float(symbolic.derivative_values(fn, np.array([x0]), order)[0])
+        c = compare([got], [exact])
+        rows.append((order, "grad(" * order + "f" + ")" * order, got, exact, c["max_rel"]))
+    out = pd.DataFrame(rows, columns=["order", "JAX", "JAX value", "SymPy value", "relative difference"])
+    out["dtype"] = np.dtype(dtype).name
+    return out
