@@ -1,23 +1,46 @@
-"""Automatic differentiation with JAX: vmap(grad(f)) against the exact derivative."""
+"""Automatic differentiation with JAX: arrays, grad and its pitfalls, vmap and jit, the lab's
+gallery, the kink of |x|, the jaxpr and its evaluation traces, higher orders, float32 vs float64.
+Sections live in ui.autodiff_sections."""
 
 import streamlit as st
 
-from core import snippets
-from ui import charts, data, state
+from ui import state
+from ui import autodiff_sections as sections
 
 st.title("🤖 Automatic differentiation (JAX)")
-st.markdown("JAX traces your function into a small program of primitives and runs the chain rule "
-            "through it. `grad` differentiates a scalar function; `vmap` maps it over an array.")
+st.markdown("JAX traces your function into a small program of primitives and applies the chain rule "
+            "to that program: exact up to rounding, with no step size and no expression swell. "
+            "`grad` differentiates a scalar function, `vmap` maps it over an array, `jit` compiles it.")
 
 fn = state.choose_function("autodiff")
+spec = state.spec()
 lo0, hi0 = state.default_range()
-lo, hi = st.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="ad_range", bind="query-params")
+c1, c2, c3 = st.columns([3, 2, 2])
+lo, hi = c1.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="ad_range", bind="query-params")
+x0 = c2.slider("point x₀", -10.0, 10.0, 3.0, step=0.05, key="ad_x0", bind="query-params",
+               help="Where grad, the traces and the higher derivatives are evaluated.")
+dtype = c3.radio("dtype", ["float64", "float32"], horizontal=True, key="ad_dtype", bind="query-params",
+                 help="Reruns every computation on the page in this precision.")
 if hi <= lo:
     st.warning("The x-range is empty: move the right end past the left one.")
     st.stop()
 
-df = data.method_vs_exact(state.spec(), "autodiff", lo, hi, 400)
-st.altair_chart(charts.curves(df, title="jax.vmap(jax.grad(f)) against the exact f′ (float64)",
-                              y_title="f′(x)", dashed=(data.SERIES["autodiff"],)), width="stretch")
-st.code(snippets.jax_def(fn) + f"\nxs = jnp.linspace({lo:g}, {hi:g}, 400)\ndfdx = jax.vmap(jax.grad(f))(xs)\n",
-        language="python")
+stats = [{"what": "f′ on the x-range (400 points), vmap(grad)", **sections.main_chart(fn, spec, lo, hi, dtype)}]
+
+tabs = st.tabs(["JAX arrays", "grad and its pitfalls", "Gallery", "The kink of |x|", "Inside autodiff",
+                "Higher order", "float32 vs float64"])
+with tabs[0]:
+    st.fragment(sections.arrays)(dtype)
+with tabs[1]:
+    stats.append({"what": "grad(f)(x₀)", **sections.grad_point(fn, spec, x0, dtype)})
+    st.fragment(sections.pitfalls)(fn, spec, x0, dtype)
+with tabs[2]:
+    stats.append(sections.gallery(dtype))
+with tabs[3]:
+    sections.kink_panel(dtype)
+with tabs[4]:
+    stats.append({"what": "f′(x₀) from the evaluation trace", **sections.inside(fn, spec, x0, dtype)})
+with tabs[5]:
+    stats.extend(sections.higher_order(fn, spec, lo, hi, x0, dtype))
+with tabs[6]:
+    sections.precision(spec, dtype, stats)
