@@ -1,0 +1,223 @@
+"""The Symbolic page, driven like a student: sliders, buttons, switches; values checked."""
+
+import numpy as np
+import pytest
+
+from conftest import chart_series, charts, choose, new_app, no_exception
+from core import presets, symbolic
+
+PAGE = "pages/symbolic.py"
+
+
+@pytest.fixture
+def page():
+    at = new_app()
+    at.run()
+    at.switch_page(PAGE).run()
+    no_exception(at)
+    return at
+
+
+def _latex(at):
+    return [e.value for e in at.latex]
+
+
+def _codes(at):
+    return [c.value for c in at.code]
+
+
+def _df(at, first_column):
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+
+
+def test_sqrt_slider_shows_exact_form_float_and_N(page):
+    assert any(r"\sqrt{18} = 3 \sqrt{2}" in t for t in _latex(page))
+    assert "math.sqrt(18) = 4.242640687119285" in _codes(page)
+    assert "N(sqrt(18), 8) = 4.2426407" in _codes(page)
+    page.slider(key="sym_n").set_value(50).run()
+    page.select_slider(key="sym_digits").set_value(30).run()
+    no_exception(page)
+    assert any(r"\sqrt{50} = 5 \sqrt{2}" in t for t in _latex(page))
+    assert "N(sqrt(50), 30) = 7.07106781186547524400844362105" in _codes(page)
+    page.slider(key="sym_n").set_value(49).run()
+    assert any(r"\sqrt{49} = 7" in t for t in _latex(page))
+    page.text_input(key="sym_const").set_value("pi").run()
+    assert "N(pi, 30) = 3.14159265358979323846264338328" in _codes(page)
+    assert not page.error
+
+
+def test_playground_lab_step_expand_factor_and_substitute(page):
+    assert page.metric[0].value == "4.0"  # the lab: (2x² − xy) at x = −1, y = 2
+    assert "subs={x: -1, y: 2}" in page.metric[0].label
+    assert any(r"\operatorname{factor}(\text{expr}) = x \left(2 x - y\right)" in t for t in _latex(page))
+    page.button(key="sym_step_lab").click().run()
+    no_exception(page)
+    assert page.text_input(key="sym_xy").value == "x*((2*x^2 - x*y) + x*y + x^3)"
+    tex = _latex(page)
+    assert any(r"\text{expr} = x \left(x^{3} + 2 x^{2}\right)" in t for t in tex)  # the lab's x(x³ + 2x²)
+    assert any(r"\operatorname{expand}(\text{expr}) = x^{4} + 2 x^{3}" in t for t in tex)
+    assert any(r"\operatorname{factor}(\text{expr}) = x^{3} \left(x + 2\right)" in t for t in tex)
+    page.slider(key="sym_x").set_value(2.0).run()
+    page.slider(key="sym_y").set_value(0.0).run()
+    assert page.metric[0].value == "32.0"  # 2⁴ + 2·2³
+    page.button(key="sym_step_reset").click().run()
+    page.slider(key="sym_x").set_value(-1.0).run()
+    page.slider(key="sym_y").set_value(2.0).run()
+    assert page.metric[0].value == "4.0"
+
+
+def test_typed_two_variable_expression_and_bad_text(page):
+    page.text_input(key="sym_xy").set_value("(x + y)^2").run()
+    assert any(r"\operatorname{expand}(\text{expr}) = x^{2} + 2 x y + y^{2}" in t for t in _latex(page))
+    assert page.metric[0].value == "1.0"  # (−1 + 2)²
+    page.text_input(key="sym_xy").set_value("x + z").run()
+    no_exception(page)
+    assert any("unknown name 'z'" in e.value for e in page.error)
+
+
+def test_runaway_work_is_stopped_and_the_page_stays_usable(page):
+    page.slider(key="sym_limit").set_value(1).run()
+    page.text_input(key="sym_xy").set_value("(x+1)^1000*(x-1)^1000*(x+2)^1000").run()
+    no_exception(page)
+    errors = [e.value for e in page.error]
+    assert any("expand(expr)" in e and "took longer than 1 s" in e for e in errors), errors
+    page.select_slider(key="sym_digits").set_value(1_000_000).run()
+    no_exception(page)
+    assert any("N(sqrt(18), 1000000)" in e.value and "took longer than 1 s" in e.value for e in page.error)
+    # Everything else still answers.
+    page.select_slider(key="sym_digits").set_value(8).run()
+    page.button(key="sym_step_reset").click().run()
+    no_exception(page)
+    assert not page.error
+    assert page.metric[0].value == "4.0"
+    assert "N(sqrt(18), 8) = 4.2426407" in _codes(page)
+
+
+def test_sympy_expression_is_not_callable_and_lambdify_fixes_it(page):
+    codes = _codes(page)
+    assert any("TypeError: 'Pow' object is not callable" in c for c in codes)
+    assert any("def _lambdifygenerated(x):\n    return x**2" in c for c in codes)
+    assert any("# array([1, 4, 9])" in c for c in codes)
+    choose(page, "sin(x)")
+    codes = _codes(page)
+    assert any("TypeError: 'sin' object is not callable" in c for c in codes)
+    assert any("return sin(x)" in c for c in codes)
+    assert any("# array([0.841471, 0.909297, 0.14112])" in c for c in codes)
+
+
+def test_three_orders_in_latex_and_charts_with_rules():
+    at = new_app()
+    at.run()
+    choose(at, "exp(-2*x) + 3*sin(3*x)")
+    at.switch_page(PAGE).run()
+    no_exception(at)
+    tex = _latex(at)
+    assert any(t.startswith("$$\n\\frac{df}{dx} = 9 \\cos{\\left(3 x \\right)} - 2 e^{- 2 x}") for t in tex)
+    assert any(r"\frac{d^{3}f}{dx^{3}} = - (81 \cos{\left(3 x \right)} + 8 e^{- 2 x})" in t for t in tex)
+    want = {1: lambda x: 9 * np.cos(3 * x) - 2 * np.exp(-2 * x),
+            2: lambda x: -27 * np.sin(3 * x) + 4 * np.exp(-2 * x),
+            3: lambda x: -81 * np.cos(3 * x) - 8 * np.exp(-2 * x)}
+    for order, prime in ((1, "′"), (2, "″"), (3, "‴")):
+        series = chart_series(charts(at)[order - 1])
+        d = series[f"exact f{prime}"]
+        np.testing.assert_allclose(d.y, want[order](d.x), rtol=1e-9, atol=1e-9)
+        f = series["f(x)"]
+        np.testing.assert_allclose(f.y, np.exp(-2 * f.x) + 3 * np.sin(3 * f.x), rtol=1e-12)
+    rules = "\n".join(m.value for m in at.markdown)
+    assert "sum rule" in rules
+    assert "**exponential · chain**" in rules and "**constant multiple · elementary · chain**" in rules
+    at.slider(key="sym_range").set_value((0.0, 1.0)).run()
+    d = chart_series(charts(at)[0])["exact f′"]
+    assert d.x.min() == 0.0 and d.x.max() == 1.0
+
+
+def test_abs_done_right_and_assumption_switch():
+    at = new_app()
+    at.run()
+    choose(at, "abs(x)")
+    at.switch_page(PAGE).run()
+    no_exception(at)
+    codes = _codes(at)
+    assert any("NameError: name 'Derivative' is not defined" in c for c in codes)
+    assert any(c.startswith("PrintMethodNotImplementedError") for c in codes)
+    assert any("# array([1, -1, 0])" in c for c in codes)  # sign(x) on [1, -2, 0]
+    tex = _latex(at)
+    assert any(r"\frac{d}{dx}|x| = \operatorname{sign}{\left(x \right)}" in t for t in tex)
+    assert any(r"\left. \frac{d}{d x} \operatorname{re}{\left(x\right)} \right|_{\substack{ x=-2.0 }}" in t
+               for t in tex)  # evalf at −2 stays unevaluated
+
+    table = _df(at, "f").set_index("f")  # complex by default
+    assert "Derivative" in table.loc["your f", "f′ as SymPy gives it"]
+    assert table.loc["your f", "f′(-2) by evalf"].startswith("unevaluated")
+    assert table.loc["|x|", "lambdify"].startswith("PrintMethodNotImplementedError")
+
+    at.radio(key="sym_assume").set_value("real").run()
+    no_exception(at)
+    table = _df(at, "f").set_index("f")
+    assert table.loc["your f", "f′ as SymPy gives it"] == "sign(x)"
+    assert table.loc["|x|", "f′ as SymPy gives it"] == "sign(x)"
+    assert table.loc["your f", "f′(-2) by evalf"] == "-1.00000000000000"
+    assert table.loc["your f", "lambdify"] == "works"
+    assert any(r"\text{your } f{:}\quad \frac{df}{dx} = \operatorname{sign}{\left(x \right)}" in t
+               for t in _latex(at))
+
+    at.radio(key="sym_assume").set_value("positive").run()
+    table = _df(at, "f").set_index("f")
+    assert table.loc["your f", "f′ as SymPy gives it"] == "1"
+    assert table.loc["ln |x|", "f′ as SymPy gives it"] == "1/x"
+    assert table.loc["√x", "f′(-2) by evalf"].startswith("complex")
+
+
+def test_swell_depth_six_cse_smaller_than_tree_and_timing(page):
+    page.slider(key="sym_depth").set_value(6).run()
+    no_exception(page)
+    sizes = _df(page, "depth")
+    assert list(sizes["depth"]) == [1, 2, 3, 4, 5, 6]
+    six = sizes.set_index("depth").loc[6]
+    assert six["tree ops (count_ops)"] == 1862
+    assert six["ops after CSE"] < six["tree ops (count_ops)"]
+    assert six["jaxpr equations of grad"] < six["tree ops (count_ops)"]
+    lines = chart_series(charts(page)[3])
+    assert set(lines) == {"SymPy derivative as a tree (count_ops)", "after common subexpressions (cse)",
+                          "JAX jaxpr of grad (equations)"}
+    assert list(lines["SymPy derivative as a tree (count_ops)"]["value"]) == [4, 26, 94, 278, 742, 1862]
+
+    page.slider(key="sym_depth").set_value(3).run()
+    page.select_slider(key="sym_points").set_value(1_000).run()
+    page.button(key="sym_time").click().run()
+    no_exception(page)
+    times = next(d.value for d in page.dataframe if "lambdify(cse=True), ms" in d.value.columns)
+    assert list(times["depth"]) == [1, 2, 3]
+    assert (times["lambdify(cse=True), ms"] > 0).all()
+    assert (times["no CSE: estimate, ms"] > 0).all()
+    timed = chart_series(charts(page)[4])
+    assert set(timed) == {"lambdify(cse=True)", "lambdify, no CSE"}
+    # The result stays when another widget moves; it goes when the depth changes.
+    page.slider(key="sym_n").set_value(8).run()
+    assert any("lambdify(cse=True), ms" in d.value.columns for d in page.dataframe)
+    page.slider(key="sym_depth").set_value(2).run()
+    assert not any("lambdify(cse=True), ms" in d.value.columns for d in page.dataframe)
+
+
+TYPED = ["x^3 - 2*x", "x*exp(x)", "sin(x)/x", "sqrt(x)", "x^x", "log(x^2 + 1)", "tan(x)", "7"]
+
+
+def test_every_preset_and_typed_functions_through_every_section():
+    """One session walks every preset and some typed functions; each section answers with values."""
+    at = new_app()
+    at.run()
+    at.switch_page(PAGE).run()
+    for spec in list(presets.PRESETS) + TYPED:
+        choose(at, spec)
+        no_exception(at)
+        assert not at.error, (spec, [e.value for e in at.error])
+        fn = presets.resolve(spec)
+        assert len(charts(at)) == 4, spec
+        for order, prime in ((1, "′"), (2, "″"), (3, "‴")):
+            d = chart_series(charts(at)[order - 1])[f"exact f{prime}"]
+            want = symbolic.derivative_values(fn, d.x.to_numpy(), order)
+            np.testing.assert_allclose(d.y, want[np.isfinite(want)], rtol=1e-12, err_msg=spec)
+        table = _df(at, "f").set_index("f")
+        assert "your f" in table.index
+        assert any("object is not callable" in c for c in _codes(at)), spec
+        assert any(m.value.startswith("- $") for m in at.markdown), spec  # the rule rows
