@@ -1,0 +1,175 @@
+"""The Automatic (JAX) page: the values it displays, checked through AppTest."""
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import chart_series, charts, choose, new_app, no_exception
+from core import presets, symbolic
+
+PAGE = "pages/autodiff.py"
+
+
+def _page(spec: str | None = None):
+    at = new_app()
+    at.run()
+    at.switch_page(PAGE).run()
+    if spec:
+        choose(at, spec)
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _table(at, column: str):
+    """The first dataframe on the page that has ``column``."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def _metric(at, start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(start))
+
+
+def _codes(at) -> str:
+    return "\n".join(c.value for c in at.code)
+
+
+def _step_slider(at):
+    return next(s for s in at.slider if s.label == "step")
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    at = _page()
+    at.slider(key="ad_x0").set_value(3.0).run()
+    no_exception(at)
+    return at
+
+
+def test_grad_of_x_squared_at_3_is_6(default_page):
+    at = default_page
+    assert _metric(at, "jax.grad(f)(x₀), float64") == "6"
+    assert _metric(at, "exact f′(x₀)") == "6"
+    main = chart_series(charts(at)[0])
+    ad = main["autodiff: JAX vmap(grad)"]
+    np.testing.assert_allclose(ad.y, 2 * ad.x, atol=1e-12)
+
+
+def test_three_failures_show_their_real_messages_and_fixes(default_page):
+    at = default_page
+    codes = _codes(at)
+    assert "grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), " \
+           "but got int64" in codes
+    assert "Gradient only defined for scalar-output functions. Output had shape: (3,)." in codes
+    assert "JAX arrays are immutable" in codes
+    text = " ".join(m.value for m in at.markdown)
+    assert "`jax.grad(f)(3.0)` = **6**" in text
+    assert "`jax.vmap(jax.grad(f))(xs)` = **[2, 4, 6]**" in text
+    timing = next(i.value for i in at.info if i.value.startswith("Without jit"))
+    assert "with jit" in timing and "faster" in timing and "compiles" in timing
+    bars = charts(at)[1]
+    assert bars.proto.spec and "vmap(grad(f)), no jit" in bars.proto.spec
+
+
+def test_kink_panel_shows_1_0_and_half(default_page):
+    kink = _table(default_page, "d|x|/dx")
+    values = dict(zip(kink["method"] + " " + kink["where"], kink["d|x|/dx"]))
+    assert values["JAX x = 0"] == 1.0
+    assert values["SymPy x = 0"] == 0.0
+    assert values["NumPy x = -0.0505"] == pytest.approx(-0.5)
+    assert values["NumPy x = 0.0505"] == pytest.approx(0.5)
+    assert values["central difference x = 0"] == 0.0
+
+
+def test_forward_trace_of_x_squared_and_step_slider(default_page):
+    at = default_page
+    fwd = _table(at, "tangent")
+    assert list(fwd["equation"]) == ["a = x₀", "b = integer_pow[y=2] a"]
+    assert fwd["tangent"].iloc[-1] == 6.0 and fwd["value"].iloc[-1] == 9.0
+    _step_slider(at).set_value(0).run()
+    no_exception(at)
+    assert len(_table(at, "tangent")) == 1  # the walk shows rows up to the step
+    assert "{ lambda ; a:f64[]. let b:f64[] = integer_pow[y=2] a in (b,) }" in _codes(at)
+
+
+def test_at_set_sliders_update_a_new_array(default_page):
+    at = default_page
+    at.slider(key="ad_i").set_value(0).run()
+    at.slider(key="ad_v").set_value(-2.0).run()
+    no_exception(at)
+    code = next(c.value for c in at.code if c.value.startswith("y = x.at["))
+    assert "y = x.at[0].set(-2)" in code and "[1. 2. 3.]   (unchanged)" in code and "[-2.  2.  3.]" in code
+
+
+@pytest.mark.parametrize("spec, x0", [("exp(-2*x) + 3*sin(3*x)", 1.0), ("x^3*sin(x) - 2/x", 1.3),
+                                      ("log(x)*sqrt(x) + tan(x)", 0.45)])
+def test_typed_function_trace_and_second_derivative_match_sympy(spec, x0):
+    at = _page(spec)
+    at.slider(key="ad_x0").set_value(x0).run()
+    no_exception(at)
+    fn = presets.resolve(spec)
+    exact = [float(symbolic.derivative_values(fn, np.array([x0]), k)[0]) for k in (1, 2, 3)]
+    fwd = _table(at, "tangent")
+    assert fwd["tangent"].iloc[-1] == pytest.approx(exact[0], rel=1e-12)
+    higher = _table(at, "SymPy value (float64)")
+    for k in (1, 2, 3):
+        row = higher[higher["order"] == k]
+        assert row["SymPy value (float64)"].item() == pytest.approx(exact[k - 1], rel=1e-14)
+        assert row["JAX value (float64)"].item() == pytest.approx(exact[k - 1], rel=1e-9)
+    d2 = chart_series(charts(at)[-2])
+    np.testing.assert_allclose(d2["JAX grad(grad(f))"].y, d2["exact f″ (SymPy)"].y, rtol=1e-9, atol=1e-9)
+    # the reverse sweep ends on the same number
+    at.radio(key="ad_mode").set_value("reverse (grad)").run()
+    no_exception(at)
+    rev = _table(at, "adjoint")
+    assert rev["pass"].iloc[-1] == "backward"
+    assert rev["adjoint"].iloc[-1] == pytest.approx(exact[0], rel=1e-12)
+
+
+def test_gallery_counts_undefined_points_as_gaps():
+    at = _page()
+    at.selectbox(key="ad_gallery").set_value("log(x)").run()
+    no_exception(at)
+    series = next(chart_series(c) for c in charts(at) if "f(x)" in chart_series(c))
+    f, ad, exact = series["f(x)"], series["autodiff: JAX vmap(grad)"], series["exact f′"]
+    # the chart keeps only finite points (gaps elsewhere) on the 101-point grid that holds x = 0
+    assert len(f) == 50 and (f.x > 0).all()  # ln x: nan for x < 0, −inf at 0
+    assert len(exact) == 50  # f′ is undefined wherever f is
+    assert len(ad) == 100 and 0.0 not in set(ad.x)  # JAX: 1/x even for x < 0; ±inf at 0
+    pos = ad.x > 0
+    np.testing.assert_allclose(ad.y[pos], 1 / ad.x[pos], rtol=1e-12)
+    captions = " ".join(c.value for c in at.caption)
+    assert "f(x): 51 of 101" in captions and "exact f′: 51 of 101" in captions
+    assert "JAX still returns a finite f′" in captions
+
+
+def test_float32_switch_reruns_and_says_the_composed_polynomial_overflows():
+    at = _page("composed:4")
+    at.slider(key="ad_range").set_value((-5.0, 5.0)).run()
+    at.radio(key="ad_dtype").set_value("float32").run()
+    no_exception(at)
+    assert not at.error
+    assert any("float32" in w.value and "overflowed" in w.value for w in at.warning)
+    summary = _table(at, "largest relative difference")
+    assert (summary["dtype"] == "float32").all()
+    assert summary["non-finite where exact is finite"].iloc[0] > 0
+    ov = _table(at, "f non-finite (of 1000)")
+    row32 = ov[ov["dtype"] == "float32"].iloc[0]
+    row64 = ov[ov["dtype"] == "float64"].iloc[0]
+    assert row32["JAX f′ non-finite (of 1000)"] > 500 and row64["JAX f′ non-finite (of 1000)"] == 0
+    assert "overflows to inf from depth 4" in " ".join(m.value for m in at.markdown)
+    assert _metric(at, "jax.grad(f)(x₀), float32")
+
+
+@pytest.mark.parametrize("spec", ["log(x)", "1/x", "sqrt(x)"])
+def test_undefined_points_render_without_exception(spec):
+    at = _page(spec)
+    at.slider(key="ad_x0").set_value(0.0).run()
+    no_exception(at)
+    assert not at.error
+    fwd = _table(at, "tangent")
+    assert not math.isfinite(fwd["tangent"].iloc[-1])  # ±inf at 0, as jax.grad gives
