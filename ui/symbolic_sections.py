@@ -132,11 +132,11 @@ def exact_numbers(limit: float) -> None:
 
 #: The lab's manipulations, as buttons: key -> (label, how the text changes).
 STEPS = {
-    "sym_step_lab": ("the lab's step: x·(expr + xy + x³)", lambda t: f"x*(({t}) + x*y + x^3)"),
-    "sym_step_mulx": ("multiply by x", lambda t: f"x*({t})"),
-    "sym_step_addxy": ("add xy", lambda t: f"({t}) + x*y"),
-    "sym_step_square": ("square it", lambda t: f"({t})^2"),
-    "sym_step_reset": ("start again: 2x² − xy", lambda t: DEFAULT_XY),
+    "sym_step_lab": ("x·(expr + xy + x³)", lambda t: f"x*(({t}) + x*y + x^3)"),
+    "sym_step_mulx": ("× x", lambda t: f"x*({t})"),
+    "sym_step_addxy": ("+ xy", lambda t: f"({t}) + x*y"),
+    "sym_step_square": ("squared", lambda t: f"({t})^2"),
+    "sym_step_reset": ("2x² − xy", lambda t: DEFAULT_XY),
 }
 
 
@@ -163,9 +163,13 @@ def playground(limit: float) -> None:
     )
     if "sym_xy" not in st.session_state and "sym_xy" not in st.query_params:
         st.session_state["sym_xy"] = DEFAULT_XY
+    helps = {"sym_step_lab": "The lab's manipulation: multiply (expr + xy + x³) by x.",
+             "sym_step_reset": "Start again from the lab's expression."}
+    st.caption("Build with the lab's steps (each one rewrites expr):")
     cols = st.columns(len(STEPS))
     for col, (key, (label, _)) in zip(cols, STEPS.items()):
-        col.button(label, key=key, on_click=_apply_step, args=(key,), width="stretch")
+        col.button(label, key=key, on_click=_apply_step, args=(key,), width="stretch",
+                   help=helps.get(key, f"expr → {STEPS[key][1]('expr')}"))
     text = st.text_input("expr (in x and y)", key="sym_xy", max_chars=300, bind="query-params",
                          help="Numbers, x, y, pi, e, + - * / ^ and sin cos exp log sqrt abs …")
     try:
@@ -289,7 +293,8 @@ def derivatives(fn: Function) -> None:
                 df = _derivative_curves(state.spec(), lo, hi, 400, order)
             lhs = r"\frac{d^{%d}f}{dx^{%d}}" % (order, order) if order > 1 else r"\frac{df}{dx}"
             st.latex(lhs + " = " + tex)
-            st.caption(f"As a tree this derivative has {ops:,} operations.")
+            st.caption(f"As a tree this derivative has {ops:,} operation{'' if ops == 1 else 's'} "
+                       "(SymPy's count_ops).")
             chart = charts.curves(df, title=f"f and its exact derivative of order {order} (float64)",
                                   y_title="value", dashed=("f(x)",))
             code = (snippets.sympy_def(fn) + f"d{order} = diff(f, x, {order})\n"
