@@ -335,6 +335,9 @@ _TRUNCATION = {1: (2, 1 / 2, "forward, backward"), 2: (3, 1 / 6, "central, compl
                4: (5, 1 / 30, "fourth-order central")}
 
 
+_POWER = {1: "h", 2: "h²", 4: "h⁴"}
+
+
 def theory_lines(fn: Function, x0: float, hs, dtype="float64") -> pd.DataFrame:
     """What theory predicts for error(h): three truncation lines and the round-off line.
 
@@ -354,7 +357,7 @@ def theory_lines(fn: Function, x0: float, hs, dtype="float64") -> pd.DataFrame:
         C = d[k] * c
         if np.isfinite(C) and C > 0:
             frames.append(pd.DataFrame({"h": hs, "error": C * hs**p, "slope": p,
-                                        "series": f"theory: truncation ∝ h^{p} ({who})"}))
+                                        "series": f"theory: truncation ∝ {_POWER[p]} ({who})"}))
     f0 = abs(float(fn.numpy(np.array([float(x0)]))[0]))
     if np.isfinite(f0) and f0 > 0:
         frames.append(pd.DataFrame({"h": hs, "error": eps * f0 / hs, "slope": -1,
@@ -431,10 +434,10 @@ def evaluations(scheme: str, n: int = 1, p: int = 1) -> dict[str, float]:
     * ``p_params``: a gradient of f: Rᵖ → R at one point, one partial
       derivative per parameter: forward/backward p + 1 (f(x) is shared),
       central 2p, central4 4p, complex step p. np.gradient would need f on a
-      whole grid in p dimensions (at least 3ᵖ points), so it is not used there.
+      whole grid in p dimensions (at least 2 points per axis: 2ᵖ values).
     """
     if scheme == "gradient":
-        return {"per_value": 1.0, "n_points": float(n), "p_params": float(3**p) if p < 60 else float("inf")}
+        return {"per_value": 1.0, "n_points": float(n), "p_params": float(2**p) if p < 1000 else float("inf")}
     s = SCHEMES[scheme]
     shared = scheme in ("forward", "backward")
     return {"per_value": float(s.evaluations), "n_points": float(s.evaluations * n),

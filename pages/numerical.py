@@ -1,25 +1,33 @@
-"""Numerical differentiation with NumPy: np.gradient against the exact derivative."""
+"""Numerical differentiation with NumPy: np.gradient, difference schemes, the step size, kinks, cost.
+
+The lab's sections 3.1 and 3.2, live. Each section is a function in
+ui/numerical_sections.py; the maths is in core/numerical.py.
+"""
 
 import streamlit as st
 
-from core import snippets
-from ui import charts, data, state
+from ui import numerical_sections as sec
+from ui import state
 
 st.title("📏 Numerical differentiation (NumPy)")
-st.markdown("`np.gradient` never looks at the formula: it subtracts neighbouring values of f on a grid "
-            "and divides by the spacing. It is only an approximation, worst at the ends and at kinks.")
+st.markdown("Numerical differentiation never looks at the formula: it subtracts nearby values of f and "
+            "divides by their distance. It works for any f you can evaluate, and it is never exact: "
+            "the formula drops Taylor terms (truncation) and the subtraction loses digits (round-off).")
 
 fn = state.choose_function("numerical")
+spec = state.spec()
 lo0, hi0 = state.default_range()
 c1, c2 = st.columns([3, 2])
 lo, hi = c1.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="num_range", bind="query-params")
-n = c2.slider("number of points", 5, 2000, 100, step=5, key="num_n", bind="query-params")
+n = c2.slider("number of points", 5, 2000, 100, step=1, key="num_n", bind="query-params",
+              help="The lab uses 100 points on [−5, 5]. The spacing is h = (b − a)/(n − 1).")
 if hi <= lo:
     st.warning("The x-range is empty: move the right end past the left one.")
     st.stop()
 
-df = data.method_vs_exact(state.spec(), "numerical", lo, hi, n)
-st.altair_chart(charts.curves(df, title=f"np.gradient on {n} points against the exact f′ (float64)",
-                              y_title="f′(x)", points=(data.SERIES["numerical"],)), width="stretch")
-st.code(snippets.numpy_def(fn) + f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\ndfdx = np.gradient(f(xs), xs)\n",
-        language="python")
+sec.gradient_section(fn, spec, lo, hi, n)
+sec.kink_section()
+x0, h = sec.point_section(fn, spec, lo, hi)
+sec.step_section(fn, spec, x0, h)
+sec.order_section(fn, spec, lo, hi)
+sec.cost_section(fn, spec, lo, hi, n)
