@@ -199,7 +199,7 @@ def test_swell_depth_six_cse_smaller_than_tree_and_timing(page):
     assert not any("lambdify(cse=True), ms" in d.value.columns for d in page.dataframe)
 
 
-TYPED = ["x^3 - 2*x", "x*exp(x)", "sin(x)/x", "sqrt(x)", "x^x", "log(x^2 + 1)", "tan(x)", "7"]
+TYPED = ["x*exp(x)", "sin(x)/x", "sqrt(x)", "x^x", "7"]
 
 
 def test_every_preset_and_typed_functions_through_every_section():
@@ -208,7 +208,10 @@ def test_every_preset_and_typed_functions_through_every_section():
     at.run()
     at.switch_page(PAGE).run()
     for spec in list(presets.PRESETS) + TYPED:
-        choose(at, spec)
+        if spec in TYPED and spec != TYPED[0]:
+            at.sidebar.text_input[0].set_value(spec).run()  # "typed" is already chosen
+        else:
+            choose(at, spec)
         no_exception(at)
         assert not at.error, (spec, [e.value for e in at.error])
         fn = presets.resolve(spec)
