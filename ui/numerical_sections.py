@@ -169,8 +169,8 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
     max_in = float(e_in[np.isfinite(e_in)].max()) if np.isfinite(e_in).any() else np.nan
     max_ed = float(e_ed[np.isfinite(e_ed)].max()) if np.isfinite(e_ed).any() else np.nan
     c1, c2, c3 = st.columns(3)
-    c1.metric("largest interior error (float64)", _fmt(max_in))
-    c2.metric(f"largest edge error, edge_order={edge}", _fmt(max_ed))
+    c1.metric("largest interior error (np.gradient, float64)", _fmt(max_in))
+    c2.metric(f"largest edge error (edge_order={edge}, float64)", _fmt(max_ed))
     c3.metric("spacing h", f"{(hi - lo) / (n - 1):.4g}")
     note = f" {int(clipped.sum())} errors of exactly 0 are drawn at {numerical.ZERO_FLOOR['float64']:.0e} (▼)." \
         if clipped.any() else ""
@@ -311,7 +311,7 @@ def step_section(fn, spec: str, x0: float, h: float) -> None:
     dtype = c1.radio("dtype", ["float64", "float32"], horizontal=True, key="num_dtype", bind="query-params",
                      help="float32 has ε ≈ 1.2e-7 instead of 2.2e-16: the best h moves up and its error with it.")
     schemes = c2.multiselect("schemes", list(SCHEMES), default=list(SCHEMES), key="num_schemes",
-                             format_func=lambda s: SCHEMES[s].label) or list(SCHEMES)
+                             bind="query-params", format_func=lambda s: SCHEMES[s].label) or list(SCHEMES)
     with st.spinner("Sweeping h from 1e-16 to 1 …"):
         sweep, theory, best = sweep_frames(spec, float(x0))
     data = step_frame(sweep, theory, best, dtype, schemes)
