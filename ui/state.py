@@ -16,6 +16,8 @@ behaves the same in the browser.)
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from core import ExpressionError, Function, presets
@@ -89,6 +91,7 @@ def choose_function(page: str) -> Function:
             st.latex(r"f(x) = " + _latex_of(fn.text))
             if choice in presets.PRESETS:
                 st.caption(f"From the lab: {presets.PRESETS[choice].lab}.")
+        _share_control()
     if fn is None:
         st.error(message + "  \nFix the function in the sidebar.", icon="✏️")
         st.stop()
@@ -115,3 +118,26 @@ def spec() -> str:
 def default_range() -> tuple[float, float]:
     """The x-range the current function reads best on."""
     return presets.default_range(spec())
+
+
+def share_link() -> str:
+    """The link to this page with its state: the page's URL and its query parameters.
+
+    The query parameters hold the chosen function (``f``, ``expr``) and every
+    widget a page binds with ``bind="query-params"``; opening the link in a new
+    browser session reproduces the page. Under AppTest (no browser URL) the
+    link is relative: just the query string.
+    """
+    base = st.context.url or ""
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)
+             if k.lower() not in ("embed", "embed_options")]
+    return base + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _share_control() -> None:
+    """A "copy link" popover in the sidebar: the shareable URL in a code block (with a copy button)."""
+    with st.popover("🔗 Copy a link to this view", width="stretch",
+                    help="A link that opens this page with the same function and settings."):
+        st.caption("Send this link to students or paste it in your notes: it opens this page with "
+                   "the same function and the same slider settings (the address bar holds them too).")
+        st.code(share_link(), language=None, wrap_lines=True)
