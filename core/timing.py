@@ -809,7 +809,8 @@ def estimate_method_seconds(fn: Function, n: int, method: str, repeats: int) -> 
     Counts operations (the derivative's tree for symbolic without CSE, its CSE'd
     graph otherwise) and assumes a few nanoseconds per point per operation:
     good to a factor of a few, which is enough to tell a student how long to
-    wait or to skip a method that would take minutes.
+    wait or to skip a method that would take minutes. ``repeats=0`` estimates
+    a single call (the lab's one shot).
     """
     from .symbolic import count_ops, cse_ops, derivative
 
@@ -817,6 +818,8 @@ def estimate_method_seconds(fn: Function, n: int, method: str, repeats: int) -> 
     ops = {"symbolic_nocse": count_ops(d), "numerical": cse_ops(fn.expr) + 3,
            "central": 2 * cse_ops(fn.expr) + 6}.get(method, cse_ops(d))
     per_call = _NS_PER_OP.get(method, 5e-9) * n * max(ops, 1)
+    if repeats <= 0:  # one shot, as the lab times it
+        return float(0.2 + per_call)
     calls = max(1, min(int(repeats), int(METHOD_BUDGET_S / max(per_call, 1e-9))))
     return float(0.2 + per_call * (calls + 1))
 

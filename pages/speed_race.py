@@ -1,29 +1,26 @@
-"""The speed race: setup and evaluation timed apart, for each method."""
+"""The speed race: setup and evaluation timed apart, the lab's one-shot way beside it, the lab's
+verdicts tested, and scaling in n and in depth. Sections live in ui.race_sections."""
 
 import streamlit as st
 
-from core import timing
-from ui import charts, state
+from ui import race_sections as sections
+from ui import state
 
 st.title("⏱️ Speed race")
-st.markdown("How long does each method take to give f′ on many points? Setup (SymPy `diff` + `lambdify`, "
-            "JAX tracing + compiling) is timed apart from evaluation (a steady-state call after a warm-up).")
+st.markdown("How long does each method take to give f′ on many points? The lab (section 5) timed each "
+            "method once. Here each has two phases, timed apart: **setup** (SymPy `diff` + `lambdify`; JAX "
+            "tracing + compiling), done once, and **evaluate**, one steady-state call after a warm-up, which "
+            "is what every further derivative costs. The lab's own one-shot timing runs beside it.")
 
 fn = state.choose_function("race")
-c1, c2, c3 = st.columns(3)
-n = c1.select_slider("points n", [10**3, 10**4, 10**5, 10**6], value=10**5, key="race_n", bind="query-params")
-dtype = c2.radio("dtype", ["float64", "float32"], horizontal=True, key="race_dtype", bind="query-params")
-repeats = c3.slider("repeats", 1, 15, 5, key="race_repeats", bind="query-params")
+spec, fn = sections.pick_function(fn)
+settings = sections.controls()
+sections.device_note()
 
-if st.button("Run the race", type="primary"):
-    with st.status("Racing…", expanded=False) as status:
-        result = timing.race(fn, n=n, repeats=repeats, dtype=dtype,
-                             progress=lambda msg, frac: status.update(label=msg))
-        status.update(label="Done", state="complete")
-    st.session_state["race_result"] = result
-result = st.session_state.get("race_result")
-if result is not None:
-    st.altair_chart(charts.race_bars(result, log=True, title="median time per phase (ms)"), width="stretch")
-    st.dataframe(result, hide_index=True, width="stretch")
-else:
-    st.info("Press **Run the race** to time the three methods on your function.")
+race_tab, verdicts_tab, scaling_tab = st.tabs(["The race", "The lab's verdicts", "Scaling"])
+with race_tab:
+    sections.race_section(spec, fn, settings)
+with verdicts_tab:
+    sections.verdicts_section(settings)
+with scaling_tab:
+    sections.scaling_section(spec, fn, settings)

@@ -183,6 +183,16 @@ def test_lab_mode_reproduces_the_labs_measurement():
     assert "lambdify(x, diff(f(x), x), 'numpy')" in lab.loc["symbolic", "code"]
 
 
+@pytest.mark.parametrize("spec", list(presets.PRESETS))
+def test_lab_mode_works_for_every_preset(spec):
+    df = timing.lab_race(presets.resolve(spec), n=300, cold=False)
+    assert len(df) == 3 and (df.ms > 0).all()
+    err = df.set_index("method").max_rel_error
+    assert err["symbolic"] < 1e-12
+    if not spec.startswith("composed"):  # float32 overflows there
+        assert err["autodiff"] < 1e-5 and np.isfinite(err["numerical"])  # np.gradient: big at kinks, poles
+
+
 def test_verdicts_report_ratios_consistent_with_their_measurements():
     claims, meas = timing.verdicts(n=2000, repeats=1)
     assert set(claims.claim) == {"numerical is slowest", "symbolic and autodiff are similar for x²",

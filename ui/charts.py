@@ -137,25 +137,36 @@ def tangent_overlay(chart: alt.Chart, x0: float, y0: float, slope: float, lo: fl
 
 
 def race_bars(df: pd.DataFrame, *, log: bool = False, title: str = "") -> alt.Chart:
-    """Median time per method, setup and evaluate side by side (from timing.race)."""
+    """Median time per method, its phases side by side, a whisker from min to max (from timing.race).
+
+    Any ``phase`` values work (setup, evaluate, the lab's one shot, ...); missing
+    min_ms/max_ms mean a single measurement. Log scale for times that span decades.
+    """
     data = df.copy()
-    data["ms"] = data["median_ms"].clip(lower=1e-4)
+    for col in ("min_ms", "max_ms"):
+        data[col] = data[col].fillna(data["median_ms"]) if col in data.columns else data["median_ms"]
+    data["runs"] = data["runs"].fillna(1) if "runs" in data.columns else 1
+    floor = 1e-4
+    data["ms"] = data["median_ms"].clip(lower=floor)
+    data["lo_ms"] = data["min_ms"].clip(lower=floor)
+    data["hi_ms"] = data["max_ms"].clip(lower=floor)
     phases = list(dict.fromkeys(data["phase"]))
-    scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("method:N", title=None, sort=list(dict.fromkeys(data["method"]))),
-            x=alt.X("ms:Q", title="median time (ms)" + (", log scale" if log else ""), scale=scale),
-            yOffset=alt.YOffset("phase:N", sort=phases),
-            color=alt.Color("phase:N", scale=_colour_scale(phases), title="phase",
-                            legend=alt.Legend(orient="bottom")),
-            tooltip=["method:N", "phase:N", alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
-                     alt.Tooltip("min_ms:Q", format=".4g"), alt.Tooltip("max_ms:Q", format=".4g"), "runs:Q"],
-        )
-        .properties(title=title, height=max(160, 46 * data["method"].nunique()))
+    methods = list(dict.fromkeys(data["method"]))
+    scale = alt.Scale(type="log") if log else alt.Scale(type="linear", zero=True)
+    y = alt.Y("method:N", title=None, sort=methods)
+    offset = alt.YOffset("phase:N", sort=phases)
+    tooltip = ["method:N", "phase:N", alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
+               alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
+               alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q", title="runs")]
+    base = alt.Chart(data).encode(y=y, yOffset=offset, tooltip=tooltip)
+    bars = base.mark_bar().encode(
+        x=alt.X("ms:Q", title="median time (ms)" + (", log scale" if log else ""), scale=scale),
+        color=alt.Color("phase:N", scale=_phase_scale(phases), title="phase",
+                        legend=alt.Legend(orient="bottom", labelLimit=320)),
     )
+    whiskers = base.mark_rule(strokeWidth=1.5, color=GREY).encode(x="lo_ms:Q", x2="hi_ms:Q")
+    height = max(160, 22 * len(phases) * len(methods) + 40)
+    return alt.layer(bars, whiskers).properties(title=title, height=height)
 
 
 # === Symbolic page (issue 3) ===============================================
@@ -437,3 +448,69 @@ def trace_graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str = "", sh
 
 
 # === Speed race (issue 6) ==================================================
+
+#: Colours of the race's phases and methods (a method's variants get a neighbour colour and a dash).
+RACE_PHASES = {"setup": PURPLE, "evaluate": BLUE, "lab (one shot)": ORANGE,
+               "setup + evaluate": GREY, "until the result is ready": YELLOW}
+RACE_METHODS = {"symbolic": BLUE, "symbolic_nocse": SKY, "numerical": VERMILLION, "central": ORANGE,
+                "autodiff": GREEN, "autodiff_nojit": PURPLE}
+RACE_DASHED = ("symbolic_nocse", "autodiff_nojit")
+
+
+def _phase_scale(phases) -> alt.Scale:
+    fallback = [SKY, GREEN, VERMILLION, GREY]
+    colours = [RACE_PHASES.get(p, fallback[i % len(fallback)]) for i, p in enumerate(phases)]
+    return alt.Scale(domain=list(phases), range=colours)
+
+
+def race_scaling(df: pd.DataFrame, *, x: str = "n", x_title: str = "points n", log_x: bool = True,
+                 title: str = "", height: int = HEIGHT) -> alt.Chart:
+    """Median evaluate time against ``x`` (n or depth), one line per method, log time axis.
+
+    ``df`` has columns method, ``x``, median_ms (nan where a case was skipped:
+    no point is drawn), min_ms, max_ms, runs. Variants without CSE or jit are dashed.
+    """
+    data = df[np.isfinite(df["median_ms"].to_numpy(dtype=float))].copy()
+    methods = list(dict.fromkeys(df["method"]))
+    colour = alt.Color("method:N", title=None, scale=alt.Scale(
+        domain=methods, range=[RACE_METHODS.get(m, GREY) for m in methods]),
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=300))
+    dash = alt.condition(alt.FieldOneOfPredicate(field="method", oneOf=list(RACE_DASHED)),
+                         alt.value([6, 4]), alt.value([1, 0]))
+    xscale = alt.Scale(type="log") if log_x else alt.Scale(zero=False)
+    tooltip = ["method:N", alt.Tooltip(f"{x}:Q", format=",", title=x_title),
+               alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
+               alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
+               alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q")]
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:Q", title=x_title + (" (log scale)" if log_x else ""), scale=xscale,
+                axis=alt.Axis(tickMinStep=1) if not log_x else alt.Axis()),
+        y=alt.Y("median_ms:Q", title="median evaluate time (ms, log scale)", scale=alt.Scale(type="log")),
+        color=colour, tooltip=tooltip,
+    )
+    lines = base.mark_line(strokeWidth=2.5).encode(strokeDash=dash)
+    points = base.mark_point(size=60, filled=True)
+    return alt.layer(lines, points).properties(title=title, height=height)
+
+
+def claims_chart(claims: pd.DataFrame, *, title: str = "") -> alt.Chart:
+    """Each claim's measured ratio (log scale), one dot per mode, filled where the claim holds."""
+    data = claims.copy()
+    data["verdict"] = np.where(data["holds"], "holds", "does not hold")
+    return (
+        alt.Chart(data)
+        .mark_point(size=140, filled=True)
+        .encode(
+            y=alt.Y("claim:N", title=None, sort=list(dict.fromkeys(data["claim"])),
+                    axis=alt.Axis(labelLimit=320)),
+            x=alt.X("ratio:Q", title="measured ratio (log scale)", scale=alt.Scale(type="log")),
+            yOffset=alt.YOffset("mode:N"),
+            color=alt.Color("mode:N", title="mode", legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(range=[ORANGE, BLUE, GREEN, SKY])),
+            shape=alt.Shape("verdict:N", title="verdict", scale=alt.Scale(
+                domain=["holds", "does not hold"], range=["circle", "cross"])),
+            tooltip=["claim:N", "mode:N", "comparison:N", alt.Tooltip("ratio:Q", format=".3g"), "test:N",
+                     "verdict:N"],
+        )
+        .properties(title=title, height=max(180, 30 * len(data)))
+    )
