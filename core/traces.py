@@ -310,7 +310,8 @@ class _Flattener:
             self.depth[name] = 1 + max([self.depth[n] for n in names if n is not None] or [0])
             texts = ()
             if rule is not None and not by_jax:
-                texts = tuple(self._fill(t, names, name, eqn) for t in rule.text)
+                shown = [n if n is not None else _fmt_literal(v) for n, v in atoms]
+                texts = tuple(self._fill(t, shown, name, eqn) for t in rule.text)
             self.steps.append(Step(
                 index=len(self.steps), out=name, op=prim,
                 args=tuple(n if n is not None else _fmt_literal(v) for n, v in atoms),
@@ -319,8 +320,8 @@ class _Flattener:
                 depth=self.depth[name],
             ))
 
-    def _fill(self, template: str, names, out: str, eqn) -> str:
-        shown = [n if n is not None else "c" for n in names]
+    def _fill(self, template: str, shown, out: str, eqn) -> str:
+        """A rule's formula with the arguments' names (or literal values) filled in."""
         return template.format(*shown, out=out, p=eqn.params.get("y", ""))
 
     def by_jax(self, eqn, args):
@@ -437,6 +438,17 @@ def _bar(name: str) -> str:
     return f"{name}\u0304"  # combining macron: ā
 
 
+def _paren(text: str) -> str:
+    """Bracket a local derivative only when it is more than one name or call: cos(a), (1 − b²)."""
+    depth, bare = 0, True
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in " +−-·/^²":
+            bare = False
+    return text if bare else f"({text})"
+
+
 def _tangent_rule(s: Step) -> str:
     if s.op == "input":
         return f"{_dot(s.out)} = 1  (seed: dx/dx)"
@@ -447,7 +459,7 @@ def _tangent_rule(s: Step) -> str:
         if a is None:
             continue
         local = s.partial_text[k] if s.partial_text else f"∂{s.out}/∂{a}"
-        terms.append(f"({local})·{_dot(a)}" if local not in ("1",) else _dot(a))
+        terms.append(_dot(a) if local == "1" else f"{_paren(local)}·{_dot(a)}")
     source = "  [rule from jax.jvp]" if s.by_jax else ""
     return f"{_dot(s.out)} = " + " + ".join(terms) + source
 
@@ -468,11 +480,11 @@ def forward_table(prog: Program) -> pd.DataFrame:
             "variable": s.out,
             "equation": s.equation,
             "value": _as_float(s.value),
+            "tangent": _as_float(s.tangent),
+            "tangent rule": _tangent_rule(s),
             "local derivatives": ", ".join(
                 f"∂{s.out}/∂{a} = {_as_float(d):.6g}"
                 for a, d in zip(s.arg_vars, s.partials) if a is not None) or "—",
-            "tangent rule": _tangent_rule(s),
-            "tangent": _as_float(s.tangent),
         })
     return pd.DataFrame(rows)
 
@@ -488,7 +500,7 @@ def reverse_table(prog: Program) -> pd.DataFrame:
     for s in prog.steps:
         rows.append({
             "step": len(rows), "pass": "forward", "variable": s.out, "equation": s.equation,
-            "value": _as_float(s.value), "adjoint rule": "", "adjoint": math.nan,
+            "value": _as_float(s.value), "adjoint": math.nan, "adjoint rule": "",
         })
     for s in reversed(prog.steps):
         if s.out == prog.output:
@@ -501,13 +513,13 @@ def reverse_table(prog: Program) -> pd.DataFrame:
             terms = []
             for c, k in uses[s.out]:
                 local = c.partial_text[k] if c.partial_text else f"∂{c.out}/∂{s.out}"
-                terms.append(_bar(c.out) if local == "1" else f"{_bar(c.out)}·({local})")
+                terms.append(_bar(c.out) if local == "1" else f"{_bar(c.out)}·{_paren(local)}")
             rule = f"{_bar(s.out)} = " + " + ".join(terms)
         if s.op == "input":
             rule += "   = f′(x₀)"
         rows.append({
             "step": len(rows), "pass": "backward", "variable": s.out, "equation": s.equation,
-            "value": _as_float(s.value), "adjoint rule": rule, "adjoint": _as_float(s.adjoint),
+            "value": _as_float(s.value), "adjoint": _as_float(s.adjoint), "adjoint rule": rule,
         })
     return pd.DataFrame(rows)
 

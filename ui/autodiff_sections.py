@@ -28,6 +28,9 @@ EXACT = {1: "exact f′", 2: "exact f″ (SymPy)", 3: "exact f‴ (SymPy)"}
 JAXN = {1: SERIES["autodiff"], 2: "JAX grad(grad(f))", 3: "JAX grad(grad(grad(f)))"}
 PRIMES = {1: "′", 2: "″", 3: "‴"}
 
+#: Rows of a trace shown at once: the last ones up to the current step.
+TRACE_WINDOW = 12
+
 #: Composed polynomials this deep take SymPy seconds for f‴ (lambdify with CSE of a huge tree).
 SLOW_SYMPY_DEPTH = 5
 
@@ -186,7 +189,7 @@ def composed_overflow(depth: int) -> pd.DataFrame:
         xs = np.linspace(-5.0, 5.0, 1000).astype(dtype)
         f = fn.numpy(xs)
         d = ad.derivative(fn, xs)
-        rows.append({"dtype": dtype, "largest finite number": float(np.finfo(dtype).max),
+        rows.append({"dtype": dtype, "largest finite number": f"{float(np.finfo(dtype).max):.3g}",
                      "f non-finite (of 1000)": int((~np.isfinite(f)).sum()),
                      "JAX f′ non-finite (of 1000)": int((~np.isfinite(d)).sum())})
     return pd.DataFrame(rows)
@@ -336,8 +339,9 @@ def kink_panel(dtype: str) -> None:
     st.markdown("|x| has a corner at 0: no tangent line touches it there, so there is no derivative, "
                 "only **subgradients**: every slope g with |x| ≥ g·x for all x, which is every g in "
                 "**[−1, 1]**. Each method answers anyway:")
-    st.dataframe(df, hide_index=True, width="stretch",
-                 column_config={"d|x|/dx": st.column_config.NumberColumn(format="%.4g")})
+    st.dataframe(df.drop(columns="why"), hide_index=True, width="stretch")
+    st.markdown("\n".join(f"- **{r['method']}, {r['where']} → {r['d|x|/dx']:g}**: {r['why']}"
+                           for r in df.to_dict("records")))
     inside = bool(((df["d|x|/dx"] >= -1) & (df["d|x|/dx"] <= 1)).all())
     st.markdown("- **Subgradient interval [−1, 1]**: any slope between the two one-sided slopes keeps the "
                 "line g·x under |x|, so each is a fair stand-in for the missing derivative"
@@ -372,7 +376,8 @@ def inside(fn, spec: str, x0: float, dtype: str) -> dict:
     table = t["forward"] if forward else t["reverse"]
     last = len(table) - 1
     step = st.slider("step", 0, last, last,
-                     help="Walk through the rows; the graph below colours what is computed so far.") \
+                     help=f"Walk through the rows (the last {TRACE_WINDOW} up to this step are shown); "
+                     "the graph below colours what is computed so far.") \
         if last > 0 else 0
     if forward:
         st.markdown(f"**Forward mode at x₀ = {x0:g}** ({dtype}): seed the input's tangent ȧ = 1, then each "
@@ -381,10 +386,13 @@ def inside(fn, spec: str, x0: float, dtype: str) -> dict:
         st.markdown(f"**Reverse mode at x₀ = {x0:g}** ({dtype}): compute every value forwards, seed the "
                     "output's adjoint with 1, then each variable's adjoint is the sum, over the primitives "
                     "that use it, of their adjoint times their local derivative.")
-    shown = table.iloc[: step + 1]
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.8g")
-                                for c in ("value", "tangent", "adjoint")})
+    first = max(0, step + 1 - TRACE_WINDOW)
+    shown = table.iloc[first: step + 1]
+    numbers = {}  # Streamlit's default number format keeps full precision and switches to e-notation
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=numbers)
+    if first or step < last:
+        with st.expander(f"the whole table ({last + 1} rows)"):
+            st.dataframe(table, hide_index=True, width="stretch", column_config=numbers)
     row = table.iloc[step]
     if forward:
         st.caption(f"Step {step}: {row['equation']} → value {row['value']:.8g}; {row['tangent rule']} "
@@ -436,9 +444,9 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
                 "write: `jax.grad(jax.grad(f))` for f″, three times for f‴.")
     with st.spinner("Differentiating twice and three times…"):
         table = higher_at(spec, x0, dtype, with_third)
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.12g")
-                                for c in table.columns if "value" in c})
+    config = {}
+    config["relative difference"] = st.column_config.NumberColumn(format="%.3e")
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     out = []
     cols = st.columns(2)
     for col, order in zip(cols, (2, 3)):
@@ -470,7 +478,7 @@ def precision(spec: str, dtype: str, rows: list[dict]) -> None:
         "non-finite where exact is finite": r.get("overflow", 0),
     } for r in rows])
     st.dataframe(df, hide_index=True, width="stretch",
-                 column_config={"largest relative difference": st.column_config.NumberColumn(format="%.3g"),
+                 column_config={"largest relative difference": st.column_config.NumberColumn(format="%.3e"),
                                 "in epsilons": st.column_config.NumberColumn(format="%.3g")})
     depth = composed_depth(spec)
     st.markdown("**The composed polynomial in float32.** Each level of p(t) = 2t³ − 3t² + 5 cubes its "
@@ -478,7 +486,6 @@ def precision(spec: str, dtype: str, rows: list[dict]) -> None:
                 "inf from depth 4 on the lab's range [−5, 5], float64 (1.8e308) holds out longer.")
     d = depth or 4
     ov = composed_overflow(d)
-    st.dataframe(ov, hide_index=True, width="stretch",
-                 column_config={"largest finite number": st.column_config.NumberColumn(format="%.3g")})
+    st.dataframe(ov, hide_index=True, width="stretch")
     st.caption(f"The composed polynomial of depth {d} on np.linspace(−5, 5, 1000)"
                + ("" if depth else " (pick a composed polynomial in the sidebar to see your depth)") + ".")

@@ -400,23 +400,29 @@ TRACE_STATUS = {"done": GREEN, "current": ORANGE, "to come": GREY}
 def jit_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
     """Milliseconds per call of vmap(grad(f)) with and without jit, first call and steady state (log scale).
 
-    ``df`` has columns variant, phase, ms (from core.autodiff.jit_timing).
+    ``df`` has columns variant, phase, ms (from core.autodiff.jit_timing). One
+    bar per (variant, phase), labelled on the y-axis (an offset channel
+    collapsed to zero height in Streamlit's renderer, and a log-scale bar needs
+    an explicit start).
     """
     data = df.copy()
     data["ms"] = data["ms"].clip(lower=1e-4)
+    data["bar"] = data["variant"] + " · " + data["phase"]
+    # A bar on a log axis cannot start at 0: start every bar at a power of ten below the smallest.
+    data["from"] = 10.0 ** np.floor(np.log10(float(data["ms"].min())))
     phases = list(dict.fromkeys(data["phase"]))
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("variant:N", title=None, sort=list(dict.fromkeys(data["variant"]))),
+            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=360)),
             x=alt.X("ms:Q", title="time per call (ms, log scale)", scale=alt.Scale(type="log")),
-            yOffset=alt.YOffset("phase:N", sort=phases),
+            x2="from:Q",
             color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(domain=phases, range=[PURPLE, BLUE][: len(phases)] or [BLUE])),
+                            scale=alt.Scale(domain=phases, range=[PURPLE, BLUE][: len(phases)])),
             tooltip=["variant:N", "phase:N", alt.Tooltip("ms:Q", format=".4g"), "calls:Q"],
         )
-        .properties(title=title, height=170)
+        .properties(title=title, height=alt.Step(34))
     )
 
 
@@ -441,9 +447,11 @@ def trace_graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str = "", sh
             alt.Tooltip(f"{show}:Q", format=".6g"), alt.Tooltip("status:N")]
     dots = alt.Chart(nodes).mark_circle(size=420, opacity=0.95).encode(
         x=alt.X("depth:Q", scale=x_scale), y="row:Q", color=colour, tooltip=tips)
+    # Long programs get just the variable names (the operation is in the tooltip).
+    label = "label:N" if nodes["depth"].max() <= 10 else "name:N"
     text = alt.Chart(nodes).mark_text(dy=-18, fontSize=12, color=GREY).encode(
-        x=alt.X("depth:Q", scale=x_scale), y="row:Q", text="label:N", tooltip=tips)
-    height = int(max(220, 70 * (nodes.groupby("depth").size().max() + 1)))
+        x=alt.X("depth:Q", scale=x_scale), y="row:Q", text=label, tooltip=tips)
+    height = int(max(240, 110 * nodes.groupby("depth").size().max()))
     return alt.layer(links, dots, text).properties(title=title, height=height)
 
 
