@@ -23,7 +23,7 @@ from ui.state import _resolve
 GALLERY = ["x^3", "2*x^3 - 3*x^2 + 5", "1/x", "exp(x)", "log(x)", "sin(x)", "cos(x)", "abs(x)",
            "abs(x) + sin(x)*cos(x)"]
 
-#: Below this many points a chart draws its derivatives as lines; names of the series.
+#: Series names of the exact and the JAX derivative of each order.
 EXACT = {1: "exact f′", 2: "exact f″ (SymPy)", 3: "exact f‴ (SymPy)"}
 JAXN = {1: SERIES["autodiff"], 2: "JAX grad(grad(f))", 3: "JAX grad(grad(grad(f)))"}
 PRIMES = {1: "′", 2: "″", 3: "‴"}
