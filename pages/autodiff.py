@@ -14,9 +14,8 @@ st.markdown("JAX traces your function into a small program of primitives and app
 
 fn = state.choose_function("autodiff")
 spec = state.spec()
-lo0, hi0 = state.default_range()
 c1, c2, c3 = st.columns([3, 2, 2])
-lo, hi = c1.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="ad_range", bind="query-params")
+lo, hi = state.x_range("ad_range", where=c1)
 x0 = c2.slider("point x₀", -10.0, 10.0, 3.0, step=0.05, key="ad_x0", bind="query-params",
                help="Where grad, the traces and the higher derivatives are evaluated.")
 dtype = c3.radio("dtype", ["float64", "float32"], horizontal=True, key="ad_dtype", bind="query-params",

@@ -16,9 +16,8 @@ st.markdown("Numerical differentiation never looks at the formula: it subtracts 
 
 fn = state.choose_function("numerical")
 spec = state.spec()
-lo0, hi0 = state.default_range()
 c1, c2 = st.columns([3, 2])
-lo, hi = c1.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="num_range", bind="query-params")
+lo, hi = state.x_range("num_range", where=c1)
 n = c2.slider("number of points", 5, 2000, 100, step=1, key="num_n", bind="query-params",
               help="The lab uses 100 points on [−5, 5]. The spacing is h = (b − a)/(n − 1).")
 if hi <= lo:

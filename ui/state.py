@@ -141,3 +141,18 @@ def _share_control() -> None:
         st.caption("Send this link to students or paste it in your notes: it opens this page with "
                    "the same function and the same slider settings (the address bar holds them too).")
         st.code(share_link(), language=None, wrap_lines=True)
+
+
+def x_range(key: str, label: str = "x-range", where=None) -> tuple[float, float]:
+    """An x-range slider (bound to the URL as ``key``) that starts on the chosen
+    function's own range and moves there again whenever the function changes.
+
+    Call after :func:`choose_function`; ``where`` is a container (a column), or the page.
+    """
+    lo0, hi0 = default_range()
+    marker = f"_{key}_for"
+    if st.session_state.get(marker, spec()) != spec():
+        st.session_state[key] = (lo0, hi0)  # a new function: start on its range
+    st.session_state[marker] = spec()
+    kwargs = {} if key in st.session_state else {"value": (lo0, hi0)}
+    return (where or st).slider(label, -10.0, 10.0, step=0.25, key=key, bind="query-params", **kwargs)

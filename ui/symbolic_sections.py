@@ -280,8 +280,7 @@ def derivatives(fn: Function) -> None:
         "multiple, power, product, quotient, chain) to build a new exact expression. Higher orders "
         "differentiate again."
     )
-    lo0, hi0 = state.default_range()
-    lo, hi = st.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="sym_range", bind="query-params")
+    lo, hi = state.x_range("sym_range")
     if hi <= lo:
         st.warning("The x-range is empty: move the right end past the left one.")
         return

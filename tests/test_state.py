@@ -1,0 +1,30 @@
+"""The shared function picker and the x-range that follows the function."""
+
+from conftest import chart_series, charts, choose, new_app, no_exception
+
+
+def _range_on(at, key):
+    return tuple(at.slider(key=key).value)
+
+
+def test_x_range_moves_to_the_new_functions_range():
+    at = new_app()
+    at.run()
+    at.switch_page("pages/numerical.py").run()
+    assert _range_on(at, "num_range") == (-5.0, 5.0)
+    choose(at, "composed:3")  # its own range is [-1, 1.5]
+    no_exception(at)
+    assert not at.warning or all("Session State" not in w.value for w in at.warning)
+    assert _range_on(at, "num_range") == (-1.0, 1.5)
+    exact = chart_series(charts(at)[0])["exact f′"]
+    assert exact.x.min() == -1.0 and exact.x.max() == 1.5
+
+
+def test_x_range_keeps_the_users_choice_while_the_function_stays():
+    at = new_app()
+    at.run()
+    at.switch_page("pages/autodiff.py").run()
+    at.slider(key="ad_range").set_value((0.0, 2.0)).run()
+    at.slider(key="ad_x0").set_value(1.0).run()
+    no_exception(at)
+    assert _range_on(at, "ad_range") == (0.0, 2.0)
