@@ -137,7 +137,7 @@ def tangent_overlay(chart: alt.Chart, x0: float, y0: float, slope: float, lo: fl
 
 
 def race_bars(df: pd.DataFrame, *, log: bool = False, title: str = "") -> alt.Chart:
-    """Median time per method, its phases side by side, a whisker from min to max (from timing.race).
+    """Median time per method, its phases side by side (from timing.race); min and max in the tooltip.
 
     Any ``phase`` values work (setup, evaluate, the lab's one shot, ...); missing
     min_ms/max_ms mean a single measurement. Log scale for times that span decades.
@@ -146,27 +146,30 @@ def race_bars(df: pd.DataFrame, *, log: bool = False, title: str = "") -> alt.Ch
     for col in ("min_ms", "max_ms"):
         data[col] = data[col].fillna(data["median_ms"]) if col in data.columns else data["median_ms"]
     data["runs"] = data["runs"].fillna(1) if "runs" in data.columns else 1
-    floor = 1e-4
-    data["ms"] = data["median_ms"].clip(lower=floor)
-    data["lo_ms"] = data["min_ms"].clip(lower=floor)
-    data["hi_ms"] = data["max_ms"].clip(lower=floor)
+    data["ms"] = data["median_ms"].clip(lower=1e-4)
+    # A log axis has no zero: bars start at the power of ten below the smallest time.
+    smallest = float(np.nanmin(data["ms"])) if len(data) else 1.0
+    data["base_ms"] = 10.0 ** np.floor(np.log10(smallest / 2)) if log else 0.0
     phases = list(dict.fromkeys(data["phase"]))
     methods = list(dict.fromkeys(data["method"]))
-    scale = alt.Scale(type="log") if log else alt.Scale(type="linear", zero=True)
-    y = alt.Y("method:N", title=None, sort=methods)
-    offset = alt.YOffset("phase:N", sort=phases)
-    tooltip = ["method:N", "phase:N", alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
-               alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
-               alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q", title="runs")]
-    base = alt.Chart(data).encode(y=y, yOffset=offset, tooltip=tooltip)
-    bars = base.mark_bar().encode(
-        x=alt.X("ms:Q", title="median time (ms)" + (", log scale" if log else ""), scale=scale),
-        color=alt.Color("phase:N", scale=_phase_scale(phases), title="phase",
-                        legend=alt.Legend(orient="bottom", labelLimit=320)),
+    scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("method:N", title=None, sort=methods),
+            x=alt.X("ms:Q", title="median time (ms)" + (", log scale" if log else ""), scale=scale),
+            x2="base_ms:Q",
+            yOffset=alt.YOffset("phase:N", sort=phases),
+            color=alt.Color("phase:N", scale=_phase_scale(phases), title="phase",
+                            legend=alt.Legend(orient="bottom", labelLimit=320)),
+            tooltip=["method:N", "phase:N", alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
+                     alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
+                     alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q", title="runs")],
+        )
+        # Streamlit's height includes the title, the axis and the legend below: about 150 px.
+        .properties(title=title, height=150 + 22 * len(phases) * len(methods))
     )
-    whiskers = base.mark_rule(strokeWidth=1.5, color=GREY).encode(x="lo_ms:Q", x2="hi_ms:Q")
-    height = max(160, 22 * len(phases) * len(methods) + 40)
-    return alt.layer(bars, whiskers).properties(title=title, height=height)
 
 
 # === Symbolic page (issue 3) ===============================================
@@ -502,23 +505,23 @@ def race_scaling(df: pd.DataFrame, *, x: str = "n", x_title: str = "points n", l
 
 
 def claims_chart(claims: pd.DataFrame, *, title: str = "") -> alt.Chart:
-    """Each claim's measured ratio (log scale), one dot per mode, filled where the claim holds."""
+    """Each claim's measured ratio (log scale), one row per (claim, mode); a cross where it fails."""
     data = claims.copy()
     data["verdict"] = np.where(data["holds"], "holds", "does not hold")
+    data["row"] = data["claim"] + " · " + data["mode"]
+    modes = list(dict.fromkeys(data["mode"]))
     return (
         alt.Chart(data)
-        .mark_point(size=140, filled=True)
+        .mark_point(size=160, filled=True)
         .encode(
-            y=alt.Y("claim:N", title=None, sort=list(dict.fromkeys(data["claim"])),
-                    axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(data["row"])), axis=alt.Axis(labelLimit=360)),
             x=alt.X("ratio:Q", title="measured ratio (log scale)", scale=alt.Scale(type="log")),
-            yOffset=alt.YOffset("mode:N"),
             color=alt.Color("mode:N", title="mode", legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(range=[ORANGE, BLUE, GREEN, SKY])),
-            shape=alt.Shape("verdict:N", title="verdict", scale=alt.Scale(
+                            scale=alt.Scale(domain=modes, range=[ORANGE, BLUE, GREEN, SKY][:len(modes)])),
+            shape=alt.Shape("verdict:N", legend=None, scale=alt.Scale(  # the caption says: cross = fails
                 domain=["holds", "does not hold"], range=["circle", "cross"])),
             tooltip=["claim:N", "mode:N", "comparison:N", alt.Tooltip("ratio:Q", format=".3g"), "test:N",
                      "verdict:N"],
         )
-        .properties(title=title, height=max(180, 30 * len(data)))
+        .properties(title=title, height=170 + 34 * len(data))  # title, axis and legend take ~170 px
     )

@@ -226,11 +226,17 @@ def n_options() -> list[int]:
     return out
 
 
+def short_n(v: int) -> str:
+    """1000 -> '1k', 2_000_000 -> '2M': what the slider shows and the URL carries (?race_n=1M)."""
+    return f"{v / 1e6:g}M" if v >= 10**6 else f"{v / 1e3:g}k"
+
+
 def controls() -> dict:
     options = n_options()
     c1, c2, c3 = st.columns([3, 2, 2])
     default = 10**6 if 10**6 in options else options[-1]
-    n = c1.select_slider("points n (log steps)", options, value=default, format_func=lambda v: f"{v:,}",
+    n = c1.select_slider("points n (log steps; k = thousand, M = million)", options, value=default,
+                         format_func=short_n,
                          key="race_n", bind="query-params",
                          help=f"Up to {options[-1]:,}: the most this server can race safely "
                               f"(about {timing.BYTES_PER_POINT} bytes per point at the worst, within "
@@ -337,7 +343,7 @@ def show_race(result: dict, s: dict) -> None:
                                                          f"{cfg['dtype']}"),
             honest, key="race_phases", code=code,
             caption=f"Setup (diff + lambdify; tracing + compiling) and evaluate (one steady-state call), "
-                    f"median of the timed calls, whiskers from min to max; {cfg['dtype']}; on {device}.")
+                    f"median of the timed calls (min and max in the tooltip); {cfg['dtype']}; on {device}.")
     with right:
         st.markdown("**Accuracy** against the exact derivative (float64)")
         acc = honest[honest.phase == "evaluate"][["method", "max_abs_error", "max_rel_error", "nonfinite",
@@ -454,7 +460,7 @@ def verdicts_section(s: dict) -> None:
     _stale_note(result, s)
     claims = result["claims"]
     table = claims.assign(verdict=np.where(claims.holds, "✅ holds", "❌ does not hold"))
-    st.dataframe(table[["claim", "mode", "comparison", "ratio", "test", "verdict", "dtype"]], hide_index=True,
+    st.dataframe(table[["claim", "mode", "verdict", "ratio", "test", "comparison", "dtype"]], hide_index=True,
                  width="stretch", column_config={"ratio": st.column_config.NumberColumn(format="%.3g")})
     cfg = result["settings"]
     chart_panel(charts.claims_chart(claims, title="each verdict's ratio, lab mode and honest mode"), claims,
