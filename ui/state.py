@@ -16,8 +16,6 @@ behaves the same in the browser.)
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
 from core import ExpressionError, Function, presets
@@ -120,27 +118,49 @@ def default_range() -> tuple[float, float]:
     return presets.default_range(spec())
 
 
-def share_link() -> str:
-    """The link to this page with its state: the page's URL and its query parameters.
-
-    The query parameters hold the chosen function (``f``, ``expr``) and every
-    widget a page binds with ``bind="query-params"``; opening the link in a new
-    browser session reproduces the page. Under AppTest (no browser URL) the
-    link is relative: just the query string.
-    """
-    base = st.context.url or ""
-    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)
-             if k.lower() not in ("embed", "embed_options")]
-    return base + ("?" + urlencode(pairs) if pairs else "")
+# The live link: a page's fragments rerun without redrawing the sidebar, so a link
+# computed in Python could lag behind the URL. The browser's own address (which every
+# bound widget keeps up to date) is read instead. Static script: no user text in it.
+_SHARE_HTML = """
+<div class="dl-share" style="display:flex;gap:.4rem;align-items:center;font-size:.85rem">
+  <input class="dl-share-url" readonly aria-label="Link to this view"
+         style="flex:1;min-width:0;font:inherit;color:inherit;background:transparent;padding:.3rem .45rem;
+                border:1px solid rgba(128,128,128,.55);border-radius:.4rem">
+  <button class="dl-share-copy" type="button"
+          style="font:inherit;color:inherit;background:transparent;padding:.3rem .6rem;cursor:pointer;
+                 border:1px solid rgba(128,128,128,.55);border-radius:.4rem;white-space:nowrap">📋 Copy</button>
+</div>
+<script>
+(() => {
+  const boxes = document.querySelectorAll(".dl-share");
+  const box = boxes[boxes.length - 1];
+  if (!box || box.dataset.ready) return;
+  box.dataset.ready = "1";
+  const input = box.querySelector(".dl-share-url"), button = box.querySelector(".dl-share-copy");
+  const link = () => window.location.href;
+  const refresh = () => { if (input.value !== link()) input.value = link(); };
+  refresh();
+  const timer = setInterval(() => box.isConnected ? refresh() : clearInterval(timer), 500);
+  input.addEventListener("focus", () => { refresh(); input.select(); });
+  button.addEventListener("click", async () => {
+    refresh();
+    try { await navigator.clipboard.writeText(input.value); }
+    catch (err) { input.select(); document.execCommand("copy"); }
+    button.textContent = "✓ Copied";
+    setTimeout(() => { button.textContent = "📋 Copy"; }, 1500);
+  });
+})();
+</script>
+"""
 
 
 def _share_control() -> None:
-    """A "copy link" popover in the sidebar: the shareable URL in a code block (with a copy button)."""
+    """A "copy link" popover in the sidebar: the page's live URL and a copy button."""
     with st.popover("🔗 Copy a link to this view", width="stretch",
                     help="A link that opens this page with the same function and settings."):
         st.caption("Send this link to students or paste it in your notes: it opens this page with "
-                   "the same function and the same slider settings (the address bar holds them too).")
-        st.code(share_link(), language=None, wrap_lines=True)
+                   "the same function and the same settings (the address bar holds them too).")
+        st.html(_SHARE_HTML, unsafe_allow_javascript=True)
 
 
 def x_range(key: str, label: str = "x-range", where=None) -> tuple[float, float]:
