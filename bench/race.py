@@ -73,7 +73,10 @@ def main() -> int:
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     ap.add_argument("--budget", type=float, default=12.0,
                     help="seconds symbolic_nocse may take per case before it is skipped")
+    ap.add_argument("--only", nargs="*", metavar="SPEC",
+                    help="race only these functions (x^2, composed:1 ... composed:6)")
     args = ap.parse_args()
+    np.seterr(all="ignore")  # overflow at depth >= 4 is expected (the tables count it)
     n, repeats, dtype = args.n, min(max(args.repeats, 1), 9), args.dtype
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 20)
@@ -84,6 +87,8 @@ def main() -> int:
     print("# shared, noisy machine: read times as ratios to their neighbours\n")
     cases = [("x^2", presets.resolve("x^2"))] + [
         (f"composed:{d}", presets.composed_polynomial(d)) for d in range(1, presets.MAX_DEPTH + 1)]
+    if args.only:
+        cases = [(spec, fn) for spec, fn in cases if spec in args.only]
     checks, skipped, start = [], [], time.perf_counter()
     for spec, fn in cases:
         methods = list(timing.METHODS)
@@ -96,17 +101,28 @@ def main() -> int:
         alone: dict[str, list[float]] = {m: [] for m in CHECKED}
         table = None
         for rnd in range(args.rounds):
-            df = timing.race(fn, n, methods if rnd == 0 else list(CHECKED), repeats, dtype,
-                             setup_runs=None if rnd == 0 else 1)
+            def by_harness():
+                df = timing.race(fn, n, methods if rnd == 0 else list(CHECKED), repeats, dtype,
+                                 setup_runs=None if rnd == 0 else 1)
+                # The harness keeps only statistics; the median of each round stands for its calls.
+                ev = df[df.phase == "evaluate"].set_index("method")
+                for m in CHECKED:
+                    harness[m].append(float(ev.loc[m, "median_ms"]))
+                return df
+
+            def by_timeit():
+                for m in CHECKED:
+                    stmt, ns = standalone(fn, m, xs)
+                    alone[m].append(float(np.median(timeit_ms(stmt, ns, repeats))))
+
+            if rnd % 2:  # alternate which goes first, so a drift in load favours neither
+                by_timeit()
+                by_harness()
+            else:
+                df = by_harness()
+                by_timeit()
             if rnd == 0:
                 table = df
-            # The harness keeps only statistics; the median of each round stands for its calls.
-            ev = df[df.phase == "evaluate"].set_index("method")
-            for m in CHECKED:
-                harness[m].append(float(ev.loc[m, "median_ms"]))
-            for m in CHECKED:
-                stmt, ns = standalone(fn, m, xs)
-                alone[m].append(float(np.median(timeit_ms(stmt, ns, repeats))))
         print(f"## {spec}  ({fn.name})")
         cols = ["method", "phase", "median_ms", "min_ms", "max_ms", "runs", "max_rel_error", "nonfinite"]
         print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
