@@ -34,6 +34,7 @@ one race's arrays (see :func:`max_points`).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -781,8 +782,6 @@ QUEUE = RaceQueue()
 def _one_at_a_time(func):
     """Run ``func`` in its turn in :data:`QUEUE` (a caller may take the turn first, with
     its own estimate and waiting messages: the nested call then passes through)."""
-    import functools
-
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with QUEUE.slot(func.__name__):
@@ -803,6 +802,15 @@ _NS_PER_OP = {"symbolic": 4e-9, "symbolic_nocse": 4.6e-9, "numerical": 5e-9, "ce
               "autodiff": 1e-9, "autodiff_nojit": 8e-9}
 
 
+@functools.lru_cache(maxsize=256)
+def _op_counts(fn: Function) -> tuple[int, int, int]:
+    """Operations in f′ as a tree and after CSE, and in f after CSE (remembered per function)."""
+    from .symbolic import count_ops, cse_ops, derivative
+
+    d = derivative(fn)
+    return count_ops(d), cse_ops(d), cse_ops(fn.expr)
+
+
 def estimate_method_seconds(fn: Function, n: int, method: str, repeats: int) -> float:
     """A rough guess of one method's share of :func:`race` (setup, warm-up and timed calls).
 
@@ -812,11 +820,8 @@ def estimate_method_seconds(fn: Function, n: int, method: str, repeats: int) -> 
     wait or to skip a method that would take minutes. ``repeats=0`` estimates
     a single call (the lab's one shot).
     """
-    from .symbolic import count_ops, cse_ops, derivative
-
-    d = derivative(fn)
-    ops = {"symbolic_nocse": count_ops(d), "numerical": cse_ops(fn.expr) + 3,
-           "central": 2 * cse_ops(fn.expr) + 6}.get(method, cse_ops(d))
+    tree, graph, f_ops = _op_counts(fn)
+    ops = {"symbolic_nocse": tree, "numerical": f_ops + 3, "central": 2 * f_ops + 6}.get(method, graph)
     per_call = _NS_PER_OP.get(method, 5e-9) * n * max(ops, 1)
     if repeats <= 0:  # one shot, as the lab times it
         return float(0.2 + per_call)
