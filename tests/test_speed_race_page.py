@@ -164,6 +164,10 @@ def test_race_on_the_composed_polynomial_from_the_page_picker():
     bars = _frame_with(chart, "method", "phase", "median_ms")
     assert set(bars.method) == {"symbolic", "symbolic_nocse", "autodiff"}
     assert at.session_state["race_last_race"]["settings"]["spec"] == "composed:4"
+    assert not any("These results are for" in c.value for c in at.caption)
+    at.slider(key="race_depth").set_value(5).run()  # the shown race is now for other settings
+    no_exception(at)
+    assert any("These results are for spec = composed:4" in c.value for c in at.caption)
 
 
 def test_verdicts_table_and_chart():

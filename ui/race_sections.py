@@ -316,7 +316,7 @@ def race_section(spec: str, fn, s: dict) -> None:
         st.info("Press **Run the race** to time each method: setup and evaluation apart, then the lab's "
                 "one-shot way on the same function.")
         return
-    show_race(result, s)
+    show_race(result, dict(s, spec=spec, methods=methods))
 
 
 def _stale_note(result: dict, current: dict) -> None:
@@ -331,7 +331,7 @@ def show_race(result: dict, s: dict) -> None:
     honest, lab = result["honest"], result["lab"]
     cfg = result["settings"]
     fn = _resolve(cfg["spec"])
-    _stale_note(result, dict(s, spec=cfg["spec"]))
+    _stale_note(result, s)
     device = ", ".join(sorted(set(honest.device)))
     left, right = st.columns([3, 2])
     with left:
