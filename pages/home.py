@@ -8,11 +8,27 @@ from ui import charts, data, panels, state
 
 st.title("∂ The derivative lab")
 st.markdown(
-    "One function, differentiated three ways: **symbolically** (SymPy rewrites the formula), "
-    "**numerically** (NumPy subtracts nearby values) and **automatically** (JAX runs the chain rule "
-    "through the program). Pick a function in the sidebar (or type one), move the sliders, then "
-    "open a method's page to see how it works and what it costs."
+    "A live companion to the lab *Differentiation in Python*. One function, differentiated three ways: "
+    "**symbolically** (SymPy rewrites the formula), **numerically** (NumPy subtracts nearby values) and "
+    "**automatically** (JAX runs the chain rule through the program)."
 )
+st.markdown(
+    "**Start here:** pick a function in the sidebar (on a phone, open it with **»** at the top left) "
+    "or type your own, then move the sliders below: the chart shows f and f′ from all three methods. "
+    "Then open a method's page to see how it works and what it costs."
+)
+
+# Where to go next: one link per page, with what it shows.
+_NEXT = [
+    ("pages/symbolic.py", "Symbolic (SymPy)", "🔣", "exact derivatives, lambdify, expression swell"),
+    ("pages/numerical.py", "Numerical (NumPy)", "📏", "np.gradient, step sizes, kinks"),
+    ("pages/autodiff.py", "Automatic (JAX)", "🤖", "grad, vmap, jit and their pitfalls"),
+    ("pages/speed_race.py", "Speed race", "⏱️", "what each method costs, setup apart"),
+]
+for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
+    with col.container(border=True):
+        st.page_link(target, label=label, icon=icon)
+        st.caption(what)
 
 fn = state.choose_function("home")
 lo0, hi0 = state.default_range()
