@@ -9,9 +9,9 @@ collection off, after a warm-up call), built the way a student would write it:
 with ``block_until_ready()``. The harness's evaluate median over the stand-alone
 median must lie within 1.5× either way; the script exits 1 if any does not.
 
-To keep a noisy machine from deciding the ratio, harness and stand-alone are
-measured in alternating short rounds (a load spike hits both), and the medians
-of their round medians are compared.
+To keep a noisy machine from deciding the ratio, each method's harness and
+stand-alone timings are taken side by side in short rounds, in alternating order
+(a load spike hits both), and the medians of their round medians are compared.
 ``symbolic_nocse`` is skipped where its estimated time exceeds a budget (it
 evaluates the derivative as a tree: about 8.6 s per call at depth 6), and the
 script says so.
@@ -69,7 +69,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3, help="timed calls per method and round (capped at 9)")
-    ap.add_argument("--rounds", type=int, default=4, help="alternating harness/stand-alone rounds")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating harness/stand-alone rounds")
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     ap.add_argument("--budget", type=float, default=12.0,
                     help="seconds symbolic_nocse may take per case before it is skipped")
@@ -99,30 +99,22 @@ def main() -> int:
         xs = timing.grid(n, dtype)
         harness: dict[str, list[float]] = {m: [] for m in CHECKED}
         alone: dict[str, list[float]] = {m: [] for m in CHECKED}
-        table = None
+        table = timing.race(fn, n, methods, repeats, dtype)  # the printed table
         for rnd in range(args.rounds):
-            def by_harness():
-                df = timing.race(fn, n, methods if rnd == 0 else list(CHECKED), repeats, dtype,
-                                 setup_runs=None if rnd == 0 else 1)
-                # The harness keeps only statistics; the median of each round stands for its calls.
-                ev = df[df.phase == "evaluate"].set_index("method")
-                for m in CHECKED:
-                    harness[m].append(float(ev.loc[m, "median_ms"]))
-                return df
+            for k, m in enumerate(CHECKED):
+                def by_harness():
+                    # The harness keeps only statistics; each round's median stands for its calls.
+                    df = timing.race(fn, n, [m], repeats, dtype, setup_runs=1)
+                    harness[m].append(float(df[df.phase == "evaluate"].median_ms.iloc[0]))
 
-            def by_timeit():
-                for m in CHECKED:
+                def by_timeit():
                     stmt, ns = standalone(fn, m, xs)
                     alone[m].append(float(np.median(timeit_ms(stmt, ns, repeats))))
 
-            if rnd % 2:  # alternate which goes first, so a drift in load favours neither
-                by_timeit()
-                by_harness()
-            else:
-                df = by_harness()
-                by_timeit()
-            if rnd == 0:
-                table = df
+                # Side by side, in alternating order: a swing in the machine's load favours neither.
+                first, second = (by_harness, by_timeit) if (rnd + k) % 2 == 0 else (by_timeit, by_harness)
+                first()
+                second()
         print(f"## {spec}  ({fn.name})")
         cols = ["method", "phase", "median_ms", "min_ms", "max_ms", "runs", "max_rel_error", "nonfinite"]
         print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
