@@ -7,7 +7,11 @@ shared sidebar (the function picker) with ``ui.state.choose_function()``.
 
 import streamlit as st
 
-st.set_page_config(page_title="Derivative lab", page_icon="∂", layout="wide")
+st.set_page_config(
+    page_title="Derivative lab", page_icon="∂", layout="wide",
+    menu_items={"About": "**∂ The derivative lab**: one function differentiated symbolically (SymPy), "
+                         "numerically (NumPy) and automatically (JAX), side by side, with what each costs."},
+)
 
 PAGES = [
     st.Page("pages/home.py", title="Home: three ways at once", icon="🏠", default=True),
