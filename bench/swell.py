@@ -47,7 +47,7 @@ def main() -> None:
 
     import jax  # the jaxpr column; imported here so the header can say which version
 
-    print(f"# Expression swell: p(t) = 2t^3 - 3t^2 + 5 composed d times, derivative d/dx")
+    print("# Expression swell: p(t) = 2t^3 - 3t^2 + 5 composed d times, derivative d/dx")
     print(f"# Python {platform.python_version()}, SymPy {sp.__version__}, NumPy {np.__version__}, "
           f"JAX {jax.__version__} ({jax.default_backend()}), {os.cpu_count()} CPU(s)")
     print(f"# evaluation: float64 on linspace(-1, 1.5, {args.points:,}), median of {args.repeats} calls "

@@ -214,7 +214,7 @@ def secants(fn: Function, x0: float, hs, scheme: str = "central", window=None) -
         slope = float(difference(fn, x, h, scheme)[0])
         name = f"{s.label}, h = {h:.1e}"
         if scheme in ("forward", "backward", "central"):
-            a, b = x0 + s.offsets[0] * h, x0 + s.offsets[-1] * h
+            a = x0 + s.offsets[0] * h  # the secant passes through the stencil's first point
             fa = float(fn.numpy(np.array([a]))[0])
             xa, ya = a, fa
         else:
