@@ -51,6 +51,9 @@ MAX_DIFF_ORDER = 10
 MAX_RESULT_CHARS = 20_000
 
 _HEADER = struct.Struct("!I")
+_READY = b"R"
+#: Seconds a new worker may take to import SymPy before it counts as broken.
+STARTUP_TIMEOUT = 60.0
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -210,6 +213,8 @@ def _worker_main(memory_mb: int) -> None:
     # that dies at import and turns every request into a memory error.
     mb = max(int(memory_mb), int(_address_space_mb()) + MIN_HEADROOM_MB)
     resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
+    out.write(_READY)  # imports done: from now on a request's clock measures only its own work
+    out.flush()
 
     while True:
         try:
@@ -244,6 +249,7 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=_ROOT, env=env, close_fds=True,
         )
+        self.ready = False
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -277,7 +283,15 @@ class _Worker:
             buf += chunk
         return buf
 
+    def wait_ready(self) -> None:
+        """Wait (at most STARTUP_TIMEOUT s) until the worker has imported SymPy."""
+        if not self.ready:
+            if self._read(len(_READY), time.monotonic() + STARTUP_TIMEOUT) != _READY:
+                raise EOFError
+            self.ready = True
+
     def call(self, op: str, args, kwargs, timeout: float):
+        self.wait_ready()  # start-up time is not the request's time
         data = pickle.dumps((op, args, kwargs))
         self.proc.stdin.write(_HEADER.pack(len(data)) + data)
         self.proc.stdin.flush()
@@ -336,6 +350,11 @@ class Sandbox:
         if not w.alive():
             self._replace(w)
             w = self._idle.get(timeout=self.wait)
+        try:
+            w.wait_ready()
+        except (TimeoutError, EOFError, OSError):
+            self._replace(w)
+            raise SandboxError(f"a symbolic worker did not start within {STARTUP_TIMEOUT:g} s; try again") from None
         try:
             status, value, seconds = w.call(op, args, kwargs, limit)
         except TimeoutError:

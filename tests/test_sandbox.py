@@ -34,3 +34,13 @@ def test_runaway_work_is_stopped_and_the_worker_replaced(sandbox):
     assert time.monotonic() - t0 < 8
     assert sandbox.killed >= 1
     assert sandbox.run("ping")["pid"] != first  # a fresh worker answers
+
+
+def test_a_fresh_workers_start_up_does_not_count_against_the_limit():
+    sb = Sandbox(workers=1, timeout=10)
+    try:
+        # The worker is still importing SymPy (about a second); a tight limit must
+        # still be met, because the clock starts only when the worker is ready.
+        assert sb.run("expand", "(x+1)^2", timeout=0.5)["text"] == "x**2 + 2*x + 1"
+    finally:
+        sb.close()

@@ -36,16 +36,9 @@ SHOW_CHARS = 1_200
 
 # --- the sandbox, through a cache ------------------------------------------------------
 
-def _warm(sb) -> None:
-    """Wake every worker once (a fresh one imports SymPy first) so the time limit measures the work."""
-    for _ in range(sb.size):
-        sb.run("ping", timeout=60)
-
-
 @st.cache_data(max_entries=512, ttl=600, show_spinner=False)
 def _sandboxed_cached(op: str, args: tuple, kwargs: tuple, limit: float) -> dict:
-    sb = get_sandbox()
-    _warm(sb)
+    sb = get_sandbox()  # its workers' start-up does not count against the limit
     try:
         return {"ok": True, **sb.run(op, *args, timeout=limit, **dict(kwargs))}
     except SandboxBusy:
