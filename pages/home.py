@@ -31,10 +31,9 @@ for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
         st.caption(what)
 
 fn = state.choose_function("home")
-lo0, hi0 = state.default_range()
 
 c1, c2 = st.columns([3, 2])
-lo, hi = c1.slider("x-range", -10.0, 10.0, (lo0, hi0), step=0.25, key="home_range", bind="query-params")
+lo, hi = state.x_range("home_range", where=c1)
 n = c2.slider("number of points", 10, 2000, 100, step=10, key="home_n", bind="query-params",
               help="The lab uses 100 points on [−5, 5]. np.gradient's accuracy depends on the spacing.")
 if hi <= lo:

@@ -28,3 +28,11 @@ def test_x_range_keeps_the_users_choice_while_the_function_stays():
     at.slider(key="ad_x0").set_value(1.0).run()
     no_exception(at)
     assert _range_on(at, "ad_range") == (0.0, 2.0)
+
+
+def test_home_range_follows_the_function_too():
+    at = new_app()
+    at.run()
+    choose(at, "composed:2")
+    no_exception(at)
+    assert _range_on(at, "home_range") == (-1.0, 1.5)
