@@ -330,6 +330,7 @@ def screenshot(page, name: str) -> pathlib.Path:
         "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')].map(e => e.scrollHeight))")
     page.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 16, 7000)})
     try:
+        page.mouse.move(viewport["width"] - 2, 2)   # no hover tooltip in the picture
         page.wait_for_timeout(400)
         settle(page)
         page.screenshot(path=str(path), animations="disabled")
