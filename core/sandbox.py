@@ -389,12 +389,25 @@ _DEFAULT: Sandbox | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
+def default_workers() -> int:
+    """``DERIVLAB_WORKERS`` if set; else 2, or 1 where less than 1.5 GB is free.
+
+    Each warm worker holds about 140 MB; on Community Cloud's smallest instance
+    (690 MB) the server itself needs most of that, so one worker it is.
+    """
+    if os.environ.get("DERIVLAB_WORKERS"):
+        return max(1, int(os.environ["DERIVLAB_WORKERS"]))
+    from .timing import memory_available
+
+    return 1 if memory_available() < 1.5 * 2**30 else 2
+
+
 def get_sandbox() -> Sandbox:
-    """The process-wide sandbox (created on first use; ``DERIVLAB_WORKERS`` sets its size)."""
+    """The process-wide sandbox, created on first use with :func:`default_workers` workers."""
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = Sandbox(workers=int(os.environ.get("DERIVLAB_WORKERS", "2")))
+            _DEFAULT = Sandbox(workers=default_workers())
             atexit.register(_DEFAULT.close)
         return _DEFAULT
 

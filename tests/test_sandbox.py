@@ -44,3 +44,15 @@ def test_a_fresh_workers_start_up_does_not_count_against_the_limit():
         assert sb.run("expand", "(x+1)^2", timeout=0.5)["text"] == "x**2 + 2*x + 1"
     finally:
         sb.close()
+
+
+def test_pool_size_follows_free_memory(monkeypatch):
+    from core import sandbox, timing
+
+    monkeypatch.delenv("DERIVLAB_WORKERS", raising=False)
+    monkeypatch.setattr(timing, "memory_available", lambda: 600 * 2**20)  # a small Cloud instance
+    assert sandbox.default_workers() == 1
+    monkeypatch.setattr(timing, "memory_available", lambda: 8 * 2**30)
+    assert sandbox.default_workers() == 2
+    monkeypatch.setenv("DERIVLAB_WORKERS", "3")
+    assert sandbox.default_workers() == 3
