@@ -112,7 +112,7 @@ def curves(
     domain = y_domain or (robust_domain(data[y]) if clip else None)
     yscale = alt.Scale(domain=domain, zero=False) if domain else alt.Scale(zero=False)
     colour = alt.Color(f"{series}:N", scale=_colour_scale(names), title=None,
-                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=260))
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=230))
     tooltip = [alt.Tooltip(f"{series}:N", title="series"),
                alt.Tooltip(f"{x}:Q", format=".4g"), alt.Tooltip(f"{y}:Q", format=".6g")]
     base = alt.Chart(data).encode(
@@ -178,7 +178,7 @@ def race_bars(df: pd.DataFrame, *, log: bool = False, title: str = "") -> alt.Ch
             x2="base_ms:Q",
             yOffset=alt.YOffset("phase:N", sort=phases),
             color=alt.Color("phase:N", scale=_phase_scale(phases), title="phase",
-                            legend=alt.Legend(orient="bottom", labelLimit=260)),
+                            legend=alt.Legend(orient="bottom", labelLimit=230)),
             tooltip=["method:N", "phase:N", alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
                      alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
                      alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q", title="runs")],
@@ -218,7 +218,7 @@ def swell_lines(
         x=alt.X(f"{x}:O", title=x, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:Q", title=y_title + (" (log scale)" if log else ""), scale=scale),
         color=alt.Color(f"{series}:N", scale=_colour_scale(names), title=None,
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=260)),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=230)),
         tooltip=[alt.Tooltip(f"{series}:N", title="series"), alt.Tooltip(f"{x}:O"),
                  alt.Tooltip(f"{y}:Q", format=y_format)],
     )
@@ -270,7 +270,7 @@ def error_along_x(df: pd.DataFrame, *, title: str = "", height: int = HEIGHT) ->
             x=alt.X("x:Q", title="x"),
             y=alt.Y("y:Q", title="|np.gradient − exact f′| (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color("series:N", scale=_named_scale(names, colours), title=None,
-                            legend=alt.Legend(orient="bottom", labelLimit=260)),
+                            legend=alt.Legend(orient="bottom", labelLimit=230)),
             shape=alt.Shape("clipped:N", title="error exactly 0 (drawn at the floor)",
                             scale=alt.Scale(domain=[False, True], range=["circle", "triangle-down"]),
                             legend=None),
@@ -298,7 +298,7 @@ def secant_chart(df: pd.DataFrame, *, title: str = "", height: int = HEIGHT) -> 
                                      "stencil": "points of f the scheme uses"})
     roles = ["f(x)", tangent, "secant lines (darker: smaller h)", "points of f the scheme uses"]
     colour = alt.Color("role:N", scale=alt.Scale(domain=roles, range=[GREY, ORANGE, VERMILLION, VERMILLION]),
-                       title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=260))
+                       title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=230))
     curve = data[data["kind"] == "curve"]["y"]
     domain = robust_domain(curve, pad=0.35) if len(curve) else None
     yscale = alt.Scale(domain=domain, zero=False) if domain else alt.Scale(zero=False)
@@ -338,7 +338,7 @@ def step_error_chart(df: pd.DataFrame, *, h_mark: float | None = None, title: st
     colours = dict(SCHEME_COLOURS)
     colours.update(_THEORY_COLOURS)
     colour = alt.Color("colour:N", scale=_named_scale(names, colours), title=None,
-                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=260))
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=230))
     seen = data.loc[data["layer"] != "theory", "y"]
     yscale = alt.Scale(type="log")
     if len(seen):
@@ -376,7 +376,7 @@ def convergence_chart(df: pd.DataFrame, *, title: str = "", height: int = HEIGHT
     colours = {"interior": SKY, "all points, edge_order=1": VERMILLION, "all points, edge_order=2": GREEN,
                "reference": GREY}
     colour = alt.Color("series:N", scale=_named_scale(names, colours), title=None,
-                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=260))
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=230))
     return (
         alt.Chart(data).mark_line(point=True, clip=True, strokeWidth=2)
         .encode(
@@ -403,7 +403,7 @@ def cost_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
                     stack=None),
             yOffset=alt.YOffset("what:N", sort=whats),
             color=alt.Color("what:N", scale=alt.Scale(domain=whats, range=[SKY, VERMILLION, PURPLE][:len(whats)]),
-                            title=None, legend=alt.Legend(orient="bottom", labelLimit=260)),
+                            title=None, legend=alt.Legend(orient="bottom", labelLimit=230)),
             tooltip=["method:N", "what:N", alt.Tooltip("evaluations:Q", format=",.0f")],
         )
         .properties(title=title, height=max(180, 40 * len(methods) * max(1, len(whats)) // 2 + 40))
@@ -434,10 +434,10 @@ def jit_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=200)),
+            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=140)),
             x=alt.X("ms:Q", title="time per call (ms, log scale)", scale=alt.Scale(type="log")),
             x2="from:Q",
-            color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom"),
+            color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom", columns=1),
                             scale=alt.Scale(domain=phases, range=[PURPLE, BLUE][: len(phases)])),
             tooltip=["variant:N", "phase:N", alt.Tooltip("ms:Q", format=".4g"), "calls:Q"],
         )
@@ -501,7 +501,7 @@ def race_scaling(df: pd.DataFrame, *, x: str = "n", x_title: str = "points n", l
     methods = list(dict.fromkeys(df["method"]))
     colour = alt.Color("method:N", title=None, scale=alt.Scale(
         domain=methods, range=[RACE_METHODS.get(m, GREY) for m in methods]),
-        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260))
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=230))
     dash = alt.condition(alt.FieldOneOfPredicate(field="method", oneOf=list(RACE_DASHED)),
                          alt.value([6, 4]), alt.value([1, 0]))
     xscale = alt.Scale(type="log") if log_x else alt.Scale(zero=False)
@@ -530,7 +530,7 @@ def claims_chart(claims: pd.DataFrame, *, title: str = "") -> alt.Chart:
         alt.Chart(data)
         .mark_point(size=160, filled=True)
         .encode(
-            y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(data["row"])), axis=alt.Axis(labelLimit=200)),
+            y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(data["row"])), axis=alt.Axis(labelLimit=140)),
             x=alt.X("ratio:Q", title="measured ratio (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color("mode:N", title="mode", legend=alt.Legend(orient="bottom"),
                             scale=alt.Scale(domain=modes, range=[ORANGE, BLUE, GREEN, SKY][:len(modes)])),
