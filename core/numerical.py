@@ -108,7 +108,7 @@ def difference(fn: Function, xs, h: float, scheme: str = "central") -> np.ndarra
     if not np.issubdtype(xs.dtype, np.floating):
         xs = xs.astype(np.float64)
     dtype = xs.dtype
-    step = dtype.type(h)
+    step = np.asarray(h, dtype=dtype)  # a number, or one step per point
     if scheme == "complex":
         cdtype = np.complex64 if dtype == np.float32 else np.complex128
         f = lambda z: fn.numpy(np.asarray(z, dtype=cdtype))  # noqa: E731
@@ -236,17 +236,7 @@ ZERO_FLOOR = {"float64": 1e-18, "float32": 1e-10}
 
 def _estimate(fn: Function, x0, hs, scheme: str) -> np.ndarray:
     """The scheme at x0 for many steps at once, in the dtype of ``hs``."""
-    dtype = hs.dtype
-    xs = np.full(hs.shape, x0, dtype=dtype)
-    if scheme == "complex":
-        cdtype = np.complex64 if dtype == np.float32 else np.complex128
-        f = lambda z: fn.numpy(np.asarray(z, dtype=cdtype))  # noqa: E731
-        xs = xs.astype(cdtype)
-    else:
-        f = fn.numpy
-    with np.errstate(all="ignore"):
-        out = np.real(SCHEMES[scheme].rule(f, xs, hs))
-    return out.astype(dtype)
+    return difference(fn, np.full(hs.shape, x0, dtype=hs.dtype), hs, scheme)
 
 
 def step_sweep(fn: Function, x0: float, hs, schemes=tuple(SCHEMES), dtype="float64") -> pd.DataFrame:

@@ -36,21 +36,20 @@ def sympy_def(fn: Function) -> str:
     return head + f"f = {sp.sstr(fn.expr)}\n"
 
 
-def numpy_def(fn: Function) -> str:
-    """Defines ``f`` as a NumPy function of an array."""
-    head = "import numpy as np\n\n"
+def _array_def(fn: Function, head: str, printer, module: str, alias: str) -> str:
     depth = _composed_depth(fn)
     if depth:
         return head + _loop(depth)
-    body = NumPyPrinter().doprint(fn.expr).replace("numpy.", "np.")
+    body = printer.doprint(fn.expr).replace(module, alias)
     return head + f"def f(x):\n    return {body}\n"
+
+
+def numpy_def(fn: Function) -> str:
+    """Defines ``f`` as a NumPy function of an array."""
+    return _array_def(fn, "import numpy as np\n\n", NumPyPrinter(), "numpy.", "np.")
 
 
 def jax_def(fn: Function) -> str:
     """Defines ``f`` as a jax.numpy function of a scalar (what ``grad`` wants)."""
     head = "import jax\njax.config.update('jax_enable_x64', True)\nimport jax.numpy as jnp\n\n"
-    depth = _composed_depth(fn)
-    if depth:
-        return head + _loop(depth)
-    body = JaxPrinter().doprint(fn.expr).replace("jax.numpy.", "jnp.")
-    return head + f"def f(x):\n    return {body}\n"
+    return _array_def(fn, head, JaxPrinter(), "jax.numpy.", "jnp.")
