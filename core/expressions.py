@@ -26,6 +26,7 @@ import ast
 import difflib
 import math
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
@@ -521,7 +522,9 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> sp.Expr:
     _check_parens(src)
     pysrc, cols = _column_map(src)
     try:
-        tree = ast.parse(pysrc, mode="eval")
+        with warnings.catch_warnings():  # e.g. "1if": Python warns before it fails; we explain instead
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(pysrc, mode="eval")
     except SyntaxError as err:
         off = (err.offset or 1) - 1
         col = cols[min(max(off, 0), len(cols) - 1)] + 1
