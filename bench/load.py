@@ -48,7 +48,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+                 "--disable-dev-shm-usage",
+                 # Thirty students have thirty screens: no tab is a background tab whose
+                 # timers Chromium throttles (that would time the browser, not the server).
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
 
 #: Functions the students pick (preset labels in the sidebar picker), in turn.
 PICKS = ["sin x", "x³", "eˣ", "|x|", "cos x", "e^(−2x) + 3 sin 3x"]
@@ -71,14 +75,16 @@ _FIRST_RENDER = """() => {
 }"""
 
 # Count script runs from now on, so we wait for *the* rerun an action caused.
+# The whole document is watched: a page switch can replace the stApp element itself,
+# and an observer on the old element would never see the new page's run.
 _ARM = """() => {
   window.__runs = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (window.__observed === app) return;
-  window.__observed = app;
+  if (window.__observing) return;
+  window.__observing = true;
   new MutationObserver(ms => ms.forEach(m => {
     if (m.target.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
-  })).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  })).observe(document.documentElement,
+              {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
 }"""
 _RERUN_DONE = """() => window.__runs > 0 && document.querySelector(
   '[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
