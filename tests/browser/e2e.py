@@ -30,14 +30,16 @@ RERUN_TIMEOUT_MS = 90_000
 
 # Counts the script runs the page starts, so a test can wait for *the* rerun that an
 # action caused (the state attribute may already read notRunning before it starts).
+# The whole document is watched: a page switch can replace the stApp element itself,
+# and an observer on the old element would never see the new page's run.
 _ARM = """() => {
   window.__e2eRuns = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (window.__e2eObserved === app) return;
-  window.__e2eObserved = app;
+  if (window.__e2eObserving) return;
+  window.__e2eObserving = true;
   new MutationObserver(ms => ms.forEach(m => {
     if (m.target.getAttribute('data-test-script-state') === 'running') window.__e2eRuns += 1;
-  })).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  })).observe(document.documentElement,
+              {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
 }"""
 
 # A short fingerprint of every chart's drawing (SVG markup or canvas pixels).
