@@ -42,6 +42,17 @@ _ARM = """() => {
               {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
 }"""
 
+# Remembers when the document last changed (any element, attribute or text).
+# The script-state flips are changes too, so a run that just ended counts as recent.
+_QUIET = """() => {
+  if (window.__e2eQuietObserver) return;
+  window.__e2eLastChange = performance.now();
+  window.__e2eQuietObserver = new MutationObserver(() => { window.__e2eLastChange = performance.now(); });
+  window.__e2eQuietObserver.observe(document.documentElement,
+                                    {attributes: true, childList: true, characterData: true, subtree: true});
+}"""
+QUIET_MS = 800
+
 # A short fingerprint of every chart's drawing (SVG markup or canvas pixels).
 _SIGNATURES = """(sel) => {
   const hash = (s) => { let h = 2166136261; for (let i = 0; i < s.length; i++) {
@@ -107,17 +118,23 @@ def wait_rerun(page, timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
 
 
 def settle(page, timeout_ms: int = LOAD_TIMEOUT_MS) -> None:
-    """Wait for the script to be idle, the sidebar picker drawn, and chart drawings stable."""
+    """Wait for the script to be idle, the sidebar picker drawn, and the page's drawing quiet.
+
+    The script-state attribute flips to "notRunning" when the server says the run
+    is over, but the browser draws the run's elements a moment later (charts last),
+    so idle alone is not enough: the document must also stop changing for
+    ``QUIET_MS`` and every chart must have drawn something.
+    """
     page.wait_for_selector(f'{SIDEBAR} [data-testid="stSelectbox"]', state="attached", timeout=timeout_ms)
     page.wait_for_selector(IDLE, state="attached", timeout=timeout_ms)
-    deadline = time.monotonic() + 15
-    last = None
+    page.evaluate(_QUIET)
+    deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        now = (signatures(page), page.locator(IDLE).count())
-        if now == last and "empty" not in now[0] and now[1] == 1:
+        quiet = page.evaluate("() => performance.now() - window.__e2eLastChange")
+        sigs = signatures(page)
+        if quiet >= QUIET_MS and "empty" not in sigs and page.locator(IDLE).count() == 1:
             return
-        last = now
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(150)
 
 
 def load(page, url: str) -> None:
