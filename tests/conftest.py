@@ -47,7 +47,31 @@ def choose(at: AppTest, spec: str) -> AppTest:
 
 
 def charts(at: AppTest) -> list:
-    return list(at.get("vega_lite_chart"))
+    """The page's charts, each checked against the Vega-Lite schema.
+
+    The pages skip Altair's schema check for speed (``ui.charts.to_vega_lite``),
+    so every chart a test looks at is checked here instead.
+    """
+    found = list(at.get("vega_lite_chart"))
+    for chart in found:
+        assert_valid_vega_lite(chart.proto.spec)
+    return found
+
+
+_VALID_SPECS: set[str] = set()
+
+
+def assert_valid_vega_lite(spec_json: str) -> None:
+    """Fail with Altair's own message when the spec is not valid Vega-Lite (v6)."""
+    if spec_json in _VALID_SPECS:
+        return
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    schema = load_schema()
+    error = validate_jsonschema(json.loads(spec_json), schema, rootschema=schema, raise_error=False)
+    assert error is None, f"not valid Vega-Lite at {error.json_path}: {error.message[:300]}"
+    _VALID_SPECS.add(spec_json)
 
 
 def chart_frames(chart) -> list[pd.DataFrame]:

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from . import charts
+
 
 def gap_counts(df: pd.DataFrame, y: str = "y", series: str = "series") -> dict[str, int]:
     """Non-finite y values (nan or ±inf) per series: the gaps in its curve."""
@@ -38,7 +40,7 @@ def chart_panel(chart, data: pd.DataFrame, *, key: str, code: str | None = None,
 
     ``key`` must be unique on the page (it names the CSV file too).
     """
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(charts.to_vega_lite(chart), width="stretch")
     note = gaps_caption(data, y, series) if y in data.columns else None
     if caption or note:
         st.caption(" ".join(t for t in (caption, note) if t))
