@@ -74,20 +74,25 @@ _FIRST_RENDER = """() => {
     && !!document.querySelector('[data-testid="stMain"] h1');
 }"""
 
-# Count script runs from now on, so we wait for *the* rerun an action caused.
-# The whole document is watched: a page switch can replace the stApp element itself,
-# and an observer on the old element would never see the new page's run.
-_ARM = """() => {
-  window.__runs = 0;
-  if (window.__observing) return;
-  window.__observing = true;
-  new MutationObserver(ms => ms.forEach(m => {
-    if (m.target.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
-  })).observe(document.documentElement,
-              {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
-}"""
-_RERUN_DONE = """() => window.__runs > 0 && document.querySelector(
-  '[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
+# Script runs are counted from the server's own messages on the websocket: a
+# ``script_finished`` ForwardMsg ends each run. (The stApp element's script-state
+# attribute is not enough: when a run takes a few milliseconds, React draws only its
+# end and "running" never reaches the DOM, so a wait for it can hang.) A run cut short
+# for a newer rerun is not counted: the one that replaces it is.
+def watch_runs(page) -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+    page.script_runs = 0
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, (bytes, bytearray)):
+            msg = ForwardMsg()
+            msg.ParseFromString(bytes(payload))
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
+                page.script_runs += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
 
 # --- the server and its memory -------------------------------------------------------
@@ -228,9 +233,20 @@ class Student:
 
 
 async def _rerun(page, action, timeout_ms: float) -> None:
-    await page.evaluate(_ARM)
+    """Do ``action`` and wait until a script run it caused has finished and the page is idle."""
+    armed = page.script_runs
     await action()
-    await page.wait_for_function(_RERUN_DONE, timeout=timeout_ms, polling=100)
+    await _run_after(page, armed, timeout_ms)
+
+
+async def _run_after(page, armed: int, timeout_ms: float) -> None:
+    deadline = time.perf_counter() + timeout_ms / 1000
+    while page.script_runs <= armed:
+        if time.perf_counter() > deadline:
+            raise asyncio.TimeoutError
+        await asyncio.sleep(0.05)
+    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                                 state="attached", timeout=timeout_ms)
 
 
 async def _first_render(s: "Student", page, url: str, timeout_ms: float) -> None:
@@ -258,12 +274,12 @@ async def _nudge(page, key: str, press: str, timeout_ms: float) -> bool:
         return False
     value = "el => el.value !== undefined && el.value !== '' ? String(el.value) : el.getAttribute('aria-valuenow')"
     before = await thumb.evaluate(value)
-    await page.evaluate(_ARM)
+    armed = page.script_runs
     await thumb.focus()
     await page.keyboard.press(press)
     if await thumb.evaluate(value) == before:
         return False
-    await page.wait_for_function(_RERUN_DONE, timeout=timeout_ms, polling=100)
+    await _run_after(page, armed, timeout_ms)
     return True
 
 
@@ -293,6 +309,7 @@ async def student(browser, i: int, url: str, start: asyncio.Event, args, shared=
     # JavaScript bundle is fetched and compiled once, as on a student's own machine.
     ctx = shared or await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
+    watch_runs(page)
     ms = args.timeout * 1000
     try:
         await start.wait()

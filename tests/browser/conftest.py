@@ -22,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from .e2e import ROOT
+from .e2e import ROOT, watch_runs
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -154,6 +154,7 @@ def new_page(browser, server):
             ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
         contexts.append(ctx)
         page = ctx.new_page()
+        watch_runs(page)
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         return page

@@ -28,19 +28,29 @@ SLIDER_THUMB = '[data-testid="stSlider"] input[type="range"], [data-testid="stSl
 LOAD_TIMEOUT_MS = 120_000   # the first visit of a page may compile JAX functions
 RERUN_TIMEOUT_MS = 90_000
 
-# Counts the script runs the page starts, so a test can wait for *the* rerun that an
-# action caused (the state attribute may already read notRunning before it starts).
-# The whole document is watched: a page switch can replace the stApp element itself,
-# and an observer on the old element would never see the new page's run.
-_ARM = """() => {
-  window.__e2eRuns = 0;
-  if (window.__e2eObserving) return;
-  window.__e2eObserving = true;
-  new MutationObserver(ms => ms.forEach(m => {
-    if (m.target.getAttribute('data-test-script-state') === 'running') window.__e2eRuns += 1;
-  })).observe(document.documentElement,
-              {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
-}"""
+# Script runs are counted from the server's own messages on the page's websocket: a
+# ``script_finished`` ForwardMsg ends each run. (The stApp element's script-state
+# attribute is not enough: when a run takes a few milliseconds, React draws only its
+# end, and "running" never reaches the DOM.) A run cut short for a newer rerun is not
+# counted: the one that replaces it is.
+def watch_runs(page) -> None:
+    """Count the script runs the server finishes for ``page`` (call before the first goto)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+    page.script_runs = 0
+    page.runs_armed = 0
+
+    def on_frame(payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(bytes(payload))
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
+            page.script_runs += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
 
 # Remembers when the document last changed (any element, attribute or text).
 # The script-state flips are changes too, so a run that just ended counts as recent.
@@ -107,14 +117,16 @@ def query(url: str) -> dict[str, list[str]]:
 
 def arm(page) -> None:
     """Start counting script runs from now (call before the action that reruns)."""
-    page.evaluate(_ARM)
+    page.runs_armed = page.script_runs
 
 
 def wait_rerun(page, timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
-    """Wait until a run started after :func:`arm` has finished, then let charts settle."""
-    page.wait_for_function("window.__e2eRuns > 0", timeout=timeout_ms)
-    page.wait_for_selector(IDLE, state="attached", timeout=timeout_ms)
-    settle(page)
+    """Wait until a run started after :func:`arm` has finished, then let the page settle."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while page.script_runs <= page.runs_armed:
+        assert time.monotonic() < deadline, f"no script run finished within {timeout_ms / 1000:.0f} s"
+        page.wait_for_timeout(50)
+    settle(page, timeout_ms)
 
 
 def settle(page, timeout_ms: int = LOAD_TIMEOUT_MS) -> None:
@@ -138,9 +150,10 @@ def settle(page, timeout_ms: int = LOAD_TIMEOUT_MS) -> None:
 
 
 def load(page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    settle(page)
+    """Open ``url`` in ``page`` and wait for its first script run to finish and draw."""
     arm(page)
+    page.goto(url, wait_until="domcontentloaded")
+    wait_rerun(page, LOAD_TIMEOUT_MS)
 
 
 def signatures(page) -> list[str]:
