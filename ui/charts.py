@@ -27,7 +27,11 @@ def _keep_frames(data, datasets: dict):
     exactly when the data do, as with Streamlit's own conversion.
     """
     frame = pd.DataFrame(data)
-    digest = hashlib.sha1(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    try:
+        content = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    except TypeError:  # a column of unhashable cells (lists): hash its text instead
+        content = frame.to_json(orient="split", index=False).encode()
+    digest = hashlib.sha1(content)
     digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
     name = f"data-{digest.hexdigest()[:20]}"
     datasets[name] = frame
