@@ -46,6 +46,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Script runs are counted from the server's own ``script_finished`` messages on the
+# websocket, with the browser tests' helper (it works on sync and async pages alike):
+# the DOM's script-state attribute can miss a run of a few milliseconds entirely.
+sys.path.insert(0, str(ROOT))
+from tests.browser.e2e import watch_runs  # noqa: E402
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage",
@@ -73,27 +79,6 @@ _FIRST_RENDER = """() => {
     && !!document.querySelector('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
     && !!document.querySelector('[data-testid="stMain"] h1');
 }"""
-
-# Script runs are counted from the server's own messages on the websocket: a
-# ``script_finished`` ForwardMsg ends each run. (The stApp element's script-state
-# attribute is not enough: when a run takes a few milliseconds, React draws only its
-# end and "running" never reaches the DOM, so a wait for it can hang.) A run cut short
-# for a newer rerun is not counted: the one that replaces it is.
-def watch_runs(page) -> None:
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-    page.script_runs = 0
-
-    def on_frame(payload) -> None:
-        if isinstance(payload, (bytes, bytearray)):
-            msg = ForwardMsg()
-            msg.ParseFromString(bytes(payload))
-            if msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
-                page.script_runs += 1
-
-    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-
 
 # --- the server and its memory -------------------------------------------------------
 

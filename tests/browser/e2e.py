@@ -34,7 +34,10 @@ RERUN_TIMEOUT_MS = 90_000
 # end, and "running" never reaches the DOM.) A run cut short for a newer rerun is not
 # counted: the one that replaces it is.
 def watch_runs(page) -> None:
-    """Count the script runs the server finishes for ``page`` (call before the first goto)."""
+    """Count the script runs the server finishes for ``page`` (call before the first goto).
+
+    Works on Playwright's sync and async pages alike; ``bench/load.py`` uses it too.
+    """
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
