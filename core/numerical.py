@@ -304,7 +304,11 @@ def taylor_derivatives(fn: Function, x0: float, orders=(2, 3, 5)) -> dict[int, f
     import mpmath
     import sympy as sp
 
+    from .bounds import MAX_EXPONENTIAL_HEIGHT, exponential_height
+
     out = {k: float("nan") for k in orders}
+    if exponential_height(fn.expr) > MAX_EXPONENTIAL_HEIGHT:
+        return out  # mpmath would build numbers with astronomically long exponents exactly
     try:
         f = sp.lambdify(fn.symbol, fn.expr, modules="mpmath", cse=True)
         with mpmath.workdps(30):

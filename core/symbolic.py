@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
+from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound
 from .expressions import Function
 
 __all__ = [
@@ -52,14 +53,38 @@ def _check_order(order: int) -> int:
     return order
 
 
+_ORDINAL = {1: "first", 2: "second", 3: "third"}
+
+
+def bounded_diff(expr: sp.Expr, x: sp.Symbol, order: int = 1, what: str = "f") -> sp.Expr:
+    """``diff(expr, x, order)``, one order at a time, each step's size bounded before it runs.
+
+    Raises :class:`~core.bounds.TooLarge` when the next derivative could have more
+    than :data:`~core.bounds.MAX_DERIVATIVE_NODES` nodes (so the shared server never
+    spends seconds in ``diff``, see :mod:`core.bounds`).
+    """
+    for k in range(1, int(order) + 1):
+        bound = derivative_size_bound(expr, x)
+        if bound > MAX_DERIVATIVE_NODES:
+            raise TooLarge(
+                f"the {_ORDINAL.get(k, f'{k}th')} derivative of {what} could have up to {bound:,} nodes, "
+                f"over the {MAX_DERIVATIVE_NODES:,} this shared server computes for one student")
+        expr = sp.diff(expr, x)
+    return expr
+
+
 @lru_cache(maxsize=256)
 def derivative(fn: Function, order: int = 1) -> sp.Expr:
-    """d^order f / dx^order, exact, in the real symbol x.
+    """d^order f / dx^order, exact, in the real symbol x (each step bounded: :func:`bounded_diff`).
 
     With x real, d|x|/dx is sign(x) and d²|x|/dx² is 2·δ(x) (a Dirac delta).
     """
     order = _check_order(order)
-    return fn.expr if order == 0 else sp.diff(fn.expr, fn.symbol, order)
+    if order == 0:
+        return fn.expr
+    if order > 1:  # reuse the cached lower order: each step is bounded from its input
+        return bounded_diff(derivative(fn, order - 1), fn.symbol, 1, what=f"f (order {order})")
+    return bounded_diff(fn.expr, fn.symbol, 1)
 
 
 def _drop_deltas(expr: sp.Expr) -> sp.Expr:
@@ -76,7 +101,11 @@ def _drop_deltas(expr: sp.Expr) -> sp.Expr:
 @lru_cache(maxsize=256)
 def _lambdified(fn: Function, order: int, cse: bool) -> Callable:
     expr = _drop_deltas(derivative(fn, order))
-    return sp.lambdify(fn.symbol, expr, modules="numpy", cse=cse)
+    check_work(expr, "the derivative's code")
+    try:
+        return sp.lambdify(fn.symbol, expr, modules="numpy", cse=cse)
+    except (RecursionError, MemoryError, SyntaxError):
+        raise TooLarge("the derivative's generated code is too deeply nested for Python to compile") from None
 
 
 def derivative_function(fn: Function, order: int = 1, cse: bool = True) -> Callable:
@@ -120,12 +149,17 @@ def derivative_source(fn: Function, order: int = 1, cse: bool = True) -> str:
 
 
 def count_ops(expr: sp.Expr) -> int:
-    """Operations in the expression *as a tree* (shared subtrees counted every time)."""
+    """Operations in the expression *as a tree* (shared subtrees counted every time).
+
+    Only for trees under :data:`~core.bounds.MAX_WORK_NODES` (else :class:`TooLarge`).
+    """
+    check_work(expr, "the expression to measure")
     return int(sp.count_ops(expr))
 
 
 def cse_ops(expr: sp.Expr) -> int:
     """Operations once common subexpressions are shared (the size of the graph)."""
+    check_work(expr, "the expression to share subexpressions of")
     replacements, reduced = sp.cse(expr)
     return int(sum(sp.count_ops(r) for _, r in replacements) + sum(sp.count_ops(r) for r in reduced))
 
@@ -237,7 +271,7 @@ def rule_breakdown(expr: sp.Expr, x: sp.Symbol, max_ops: int = 80) -> list[dict]
     terms = sp.Add.make_args(expr)
     rows = []
     for term in terms:
-        d = sp.diff(term, x)
+        d = bounded_diff(term, x, 1, what="a term of f")
         rules = _rules_of(term, x)
         inner = _inner(term, x) if "chain" in rules else None
         rows.append({
@@ -306,12 +340,11 @@ def evaluation_report(expr: sp.Expr, x: sp.Symbol, at=(2.0, -2.0), probe=(1.0, -
     """
     from sympy.printing.numpy import NumPyPrinter
 
-    d = sp.diff(expr, x)
+    d = bounded_diff(expr, x, 1)
+    check_work(d, "the derivative")
     out = {"derivative": d, "text": sp.sstr(d), "latex": sp.latex(d), "evalf": {}}
     for a in at:
-        v = d.evalf(subs={x: a})
-        kind = "real" if v.is_number and v.is_comparable else "complex" if v.is_number else "unevaluated"
-        out["evalf"][a] = (sp.sstr(v), kind, sp.latex(v))
+        out["evalf"][a] = _bounded_evalf(d, x, a)
     arr = np.asarray(probe, dtype=np.float64)
     out["lambdify_error"] = out["lenient_error"] = out["lenient_source"] = None
     out["values"] = None
@@ -333,6 +366,31 @@ def evaluation_report(expr: sp.Expr, x: sp.Symbol, at=(2.0, -2.0), probe=(1.0, -
             vals = np.broadcast_to(np.asarray(f(arr), dtype=np.float64), arr.shape)
         out["values"] = dict(zip(probe, vals.tolist()))
     return out
+
+
+#: Largest |value| that :func:`_bounded_evalf` prints with evalf (mpmath's printer can loop
+#: for a number like 2^(2^65536), which a five-storey tower of x reaches at x = 2).
+MAX_PRINTED_MAGNITUDE = 1e300
+
+
+def _bounded_evalf(d: sp.Expr, x: sp.Symbol, a: float) -> tuple[str, str, str]:
+    """``d.evalf(subs={x: a})`` as (text, kind, LaTeX), printed only when it is a bounded number.
+
+    A float64 evaluation comes first (cheap and bounded): when it overflows, the value
+    is reported as such instead of being computed and printed in arbitrary precision.
+    """
+    if x in d.free_symbols and not d.has(sp.Derivative, sp.re, sp.im):
+        try:
+            with np.errstate(all="ignore"):
+                probe = complex(np.asarray(sp.lambdify(x, d, modules="numpy")(np.complex128(a))))
+        except Exception:  # noqa: BLE001  (fall through to SymPy's own answer)
+            probe = 0j
+        if not (abs(probe) <= MAX_PRINTED_MAGNITUDE):  # inf or nan too
+            return ("not a float64 number (over 1e300 in size, or 0/0 on the way)", "overflow",
+                    r"\text{not a float64 number (over } 10^{300}\text{ in size, or } 0/0\text{ on the way)}")
+    v = d.evalf(15, subs={x: a})
+    kind = "real" if v.is_number and v.is_comparable else "complex" if v.is_number else "unevaluated"
+    return (sp.sstr(v), kind, sp.latex(v))
 
 
 # --- expression swell, measured ---------------------------------------------------------
