@@ -293,14 +293,14 @@ def test_queue_runs_one_at_a_time_and_tells_the_waiter():
         if waits:
             break
         time.sleep(0.01)
-    status = q.status()
-    assert status["running"] == "first" and status["waiting"] == 1
+    status = q.status()  # asked by another owner: no label, only the estimate
+    assert status["running"] == "a race (≈5 s)" and status["waiting"] == 1 and status["mine"] is None
     release.set()
     t1.join(5)
     t2.join(5)
     assert order == ["first", ("second", [])]  # second ran only once first had left
     assert waits and waits[0][0] == 1 and 0 < waits[0][1] <= 5.0
-    assert q.status() == dict(running=None, running_for_s=0.0, waiting=0, wait_s=0.0)
+    assert q.status() == dict(running=None, running_for_s=0.0, waiting=0, wait_s=0.0, mine=None)
 
 
 def test_queue_leaves_cleanly_when_the_waiter_is_stopped():
