@@ -72,6 +72,7 @@ def derivative_size_bound(expr: sp.Basic, x: sp.Symbol) -> int:
     * sum: the sum of the terms' derivatives, 1 + Σ d(uᵢ);
     * product of n factors: n terms, each the other factors times one derivative,
       1 + n + Σ d(uᵢ) + (n − 1)·Σ s(uᵢ);
+    * power bⁿ with a number n: n·b^(n−1)·b′, at most s(b) + d(b) + 5;
     * power b^e (general): b^e·(e′·ln b + e·b′/b), at most 3 s(b) + 2 s(e) + d(b) + d(e) + 10;
     * a function of one argument g(u): g′(u)·u′, where every g′ the grammar allows
       (tan′ = 1 + tan², asec′ = 1/(u²√(1 − 1/u²)), …) has at most 4 s(u) + 12 nodes;
@@ -105,6 +106,8 @@ def derivative_size_bound(expr: sp.Basic, x: sp.Symbol) -> int:
             d = 1 + sum(ds)
         elif e.is_Mul:
             d = 1 + k + sum(ds) + (k - 1) * sum(ss)
+        elif e.is_Pow and e.exp.is_Number:
+            d = ss[0] + ds[0] + 5  # n·b^(n−1)·b′
         elif e.is_Pow:
             d = 3 * ss[0] + 2 * ss[1] + ds[0] + ds[1] + 10
         else:

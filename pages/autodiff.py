@@ -5,6 +5,7 @@ Sections live in ui.autodiff_sections."""
 import streamlit as st
 
 from ui import state
+from ui.safe import guarded, section
 from ui import autodiff_sections as sections
 
 st.title("🤖 Automatic differentiation (JAX)")
@@ -24,22 +25,25 @@ if hi <= lo:
     st.warning("The x-range is empty: move the right end past the left one.")
     st.stop()
 
-stats = [{"what": "f′ on the x-range (400 points), vmap(grad)", **sections.main_chart(fn, spec, lo, hi, dtype)}]
+stats = []
+with section("The main chart"):
+    stats.append({"what": "f′ on the x-range (400 points), vmap(grad)", **sections.main_chart(fn, spec, lo, hi, dtype)})
 
 tabs = st.tabs(["JAX arrays", "grad and its pitfalls", "Gallery", "The kink of |x|", "Inside autodiff",
                 "Higher order", "float32 vs float64"])
 with tabs[0]:
-    st.fragment(sections.arrays)(dtype)
+    st.fragment(guarded(sections.arrays, "JAX arrays"))(dtype)
 with tabs[1]:
-    stats.append({"what": "grad(f)(x₀)", **sections.grad_point(fn, spec, x0, dtype)})
-    st.fragment(sections.pitfalls)(fn, spec, x0, dtype)
-with tabs[2]:
+    with section("grad at x₀"):
+        stats.append({"what": "grad(f)(x₀)", **sections.grad_point(fn, spec, x0, dtype)})
+    st.fragment(guarded(sections.pitfalls, "grad and its pitfalls"))(fn, spec, x0, dtype)
+with tabs[2], section("The gallery"):
     stats.append(sections.gallery(dtype))
-with tabs[3]:
+with tabs[3], section("The kink of |x|"):
     sections.kink_panel(dtype)
-with tabs[4]:
+with tabs[4], section("Inside autodiff"):
     stats.append({"what": "f′(x₀) from the evaluation trace", **sections.inside(fn, spec, x0, dtype)})
-with tabs[5]:
+with tabs[5], section("Higher order"):
     stats.extend(sections.higher_order(fn, spec, lo, hi, x0, dtype))
-with tabs[6]:
+with tabs[6], section("float32 vs float64"):
     sections.precision(spec, dtype, stats)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import snippets
 from ui import charts, data, panels, state
+from ui.safe import section
 
 st.title("∂ The derivative lab")
 st.markdown(
@@ -44,37 +45,38 @@ if hi <= lo:
 x0 = st.slider("tangent at x₀", float(lo), float(hi), float(np.clip(1.0, lo, hi)), step=(hi - lo) / 200,
                format="%.3f")
 
-df = data.three_ways(state.spec(), lo, hi, n)
-point = data.at_point(state.spec(), float(x0))
-slope = float(point.loc[point.method == "symbolic", "f′(x₀)"].iloc[0])
-y0 = float(fn.numpy(np.array([x0]))[0])
+with section("The chart of f and f′"):
+    df = data.three_ways(state.spec(), lo, hi, n)
+    point = data.at_point(state.spec(), float(x0))
+    slope = float(point.loc[point.method == "symbolic", "f′(x₀)"].iloc[0])
+    y0 = float(fn.numpy(np.array([x0]))[0])
 
-chart = charts.curves(
-    df, title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="value",
-    points=(data.SERIES["numerical"],), dashed=(data.SERIES["autodiff"],),
-)
-if np.isfinite(y0) and np.isfinite(slope):
-    chart = charts.tangent_overlay(chart, x0, y0, slope, lo, hi)
-panels.chart_panel(
-    chart, df, key="home_curves",
-    caption="The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
-            "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply.",
-    code=snippets.jax_def(fn) + "import numpy as np\nfrom sympy import diff, lambdify, symbols\n"
-    f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\n"
-    "dfdx_numerical = np.gradient(f(xs), xs)\n"
-    "dfdx_autodiff = jax.vmap(jax.grad(f))(xs)\n",
-)
+    chart = charts.curves(
+        df, title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="value",
+        points=(data.SERIES["numerical"],), dashed=(data.SERIES["autodiff"],),
+    )
+    if np.isfinite(y0) and np.isfinite(slope):
+        chart = charts.tangent_overlay(chart, x0, y0, slope, lo, hi)
+    panels.chart_panel(
+        chart, df, key="home_curves",
+        caption="The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
+                "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply.",
+        code=snippets.jax_def(fn) + "import numpy as np\nfrom sympy import diff, lambdify, symbols\n"
+        f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\n"
+        "dfdx_numerical = np.gradient(f(xs), xs)\n"
+        "dfdx_autodiff = jax.vmap(jax.grad(f))(xs)\n",
+    )
 
-st.subheader(f"The slope at x₀ = {x0:.4g}")
-st.dataframe(
-    point.style.format({"f′(x₀)": "{:.12g}", "error vs exact": "{:.2e}"}),
-    hide_index=True, width="stretch",
-)
-st.caption("All three in float64. The central difference uses the step h ≈ ε^(1/3)·max(1, |x₀|) that "
-           "balances truncation against round-off; autodiff and symbolic agree to rounding.")
+    st.subheader(f"The slope at x₀ = {x0:.4g}")
+    st.dataframe(
+        point.style.format({"f′(x₀)": "{:.12g}", "error vs exact": "{:.2e}"}),
+        hide_index=True, width="stretch",
+    )
+    st.caption("All three in float64. The central difference uses the step h ≈ ε^(1/3)·max(1, |x₀|) that "
+               "balances truncation against round-off; autodiff and symbolic agree to rounding.")
 
-with st.expander("🐍 the slope at x₀ three ways, in a notebook"):
-    st.code(snippets.sympy_def(fn) + f"dfdx = diff(f, x)\ndfdx.subs(x, {x0!r}).evalf()\n", language="python")
-    st.code(snippets.numpy_def(fn) + f"x0, h = {x0!r}, 6e-6\n(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
-            language="python")
-    st.code(snippets.jax_def(fn) + f"jax.grad(f)({x0!r})\n", language="python")
+    with st.expander("🐍 the slope at x₀ three ways, in a notebook"):
+        st.code(snippets.sympy_def(fn) + f"dfdx = diff(f, x)\ndfdx.subs(x, {x0!r}).evalf()\n", language="python")
+        st.code(snippets.numpy_def(fn) + f"x0, h = {x0!r}, 6e-6\n(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
+                language="python")
+        st.code(snippets.jax_def(fn) + f"jax.grad(f)({x0!r})\n", language="python")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import numerical_sections as sec
 from ui import state
+from ui.safe import section
 
 st.title("📏 Numerical differentiation (NumPy)")
 st.markdown("Numerical differentiation never looks at the formula: it subtracts nearby values of f and "
@@ -24,9 +25,17 @@ if hi <= lo:
     st.warning("The x-range is empty: move the right end past the left one.")
     st.stop()
 
-sec.gradient_section(fn, spec, lo, hi, n)
-sec.kink_section()
-x0, h = sec.point_section(fn, spec, lo, hi)
-sec.step_section(fn, spec, x0, h)
-sec.order_section(fn, spec, lo, hi)
-sec.cost_section(fn, spec, lo, hi, n)
+with section("np.gradient"):
+    sec.gradient_section(fn, spec, lo, hi, n)
+with section("The kink of |x|"):
+    sec.kink_section()
+x0 = h = None
+with section("Difference schemes at a point"):
+    x0, h = sec.point_section(fn, spec, lo, hi)
+if x0 is not None:
+    with section("Error against step size"):
+        sec.step_section(fn, spec, x0, h)
+with section("Convergence order"):
+    sec.order_section(fn, spec, lo, hi)
+with section("What each scheme costs"):
+    sec.cost_section(fn, spec, lo, hi, n)

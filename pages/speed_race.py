@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import race_sections as sections
 from ui import state
+from ui.safe import section
 
 st.title("⏱️ Speed race")
 st.markdown("How long does each method take to give f′ on many points? The lab (section 5) timed each "
@@ -18,9 +19,9 @@ settings = sections.controls()
 sections.device_note()
 
 race_tab, verdicts_tab, scaling_tab = st.tabs(["The race", "The lab's verdicts", "Scaling"])
-with race_tab:
+with race_tab, section("The race"):
     sections.race_section(spec, fn, settings)
-with verdicts_tab:
+with verdicts_tab, section("The lab's verdicts"):
     sections.verdicts_section(settings)
-with scaling_tab:
+with scaling_tab, section("Scaling"):
     sections.scaling_section(spec, fn, settings)

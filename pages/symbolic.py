@@ -4,6 +4,7 @@ lambdify, the |x| case, and expression swell measured. Sections live in ui.symbo
 import streamlit as st
 
 from ui import state
+from ui.safe import guarded, section
 from ui import symbolic_sections as sections
 
 st.title("🔣 Symbolic differentiation (SymPy)")
@@ -21,14 +22,14 @@ with st.sidebar:
 tabs = st.tabs(["Exact numbers", "x and y", "Arrays & lambdify", "Derivatives", "|x| and assumptions",
                 "Expression swell"])
 with tabs[0]:
-    st.fragment(sections.exact_numbers)(limit)
+    st.fragment(guarded(sections.exact_numbers, "Exact numbers"))(limit)
 with tabs[1]:
-    st.fragment(sections.playground)(limit)
-with tabs[2]:
+    st.fragment(guarded(sections.playground, "The x–y playground"))(limit)
+with tabs[2], section("Arrays and lambdify"):
     sections.arrays(fn)
 with tabs[3]:
-    st.fragment(sections.derivatives)(fn)
+    st.fragment(guarded(sections.derivatives, "Derivatives"))(fn)
 with tabs[4]:
-    st.fragment(sections.abs_and_assumptions)(fn)
+    st.fragment(guarded(sections.abs_and_assumptions, "|x| and assumptions"))(fn)
 with tabs[5]:
-    st.fragment(sections.swell)()
+    st.fragment(guarded(sections.swell, "Expression swell"))()

@@ -97,3 +97,9 @@ def chart_series(chart, series_col: str = "series") -> dict[str, pd.DataFrame]:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, "\n".join(str(e.value) for e in at.exception)
+
+
+def messages(at: AppTest) -> list[str]:
+    """What the page says went wrong: its error boxes' headlines and the plain-text detail
+    under them (user text and parser messages are shown as code, never as Markdown)."""
+    return [e.value for e in at.error] + [e.value for e in at.warning] + [c.value for c in at.code]
