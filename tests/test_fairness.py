@@ -214,22 +214,6 @@ def test_busy_after_the_wait_limit_and_status_has_no_text(sb1):
     a.join()
 
 
-def test_new_operations_on_the_derivative(sb1):
-    assert sb1.run("count_ops", "sin(x)^2")["ops"] == 4
-    tex = sb1.run("latex", "sin(x)^2", order=2)["latex"]
-    assert r"\cos" in tex
-    big = sb1.run("latex", "(x+1)^3*sin(x)^4*exp(x)^2", max_ops=5)
-    assert "too big to print" in big["latex"] and big["ops"] > 5
-    v = sb1.run("evalf_point", "x^3", 2.0)
-    assert v["value"] == 12.0 and v["text"] == "12.0000000000000"
-    huge = sb1.run("evalf_point", "exp(x)^1000", 1.0)
-    assert huge["value"] is None and "e+437" in huge["text"]
-    assert sb1.run("evalf_point", "sqrt(x - 5)", 1.0, order=0)["value"] is None  # complex
-    src = sb1.run("derivative_source", "sin(x)^2")["text"]
-    assert src.startswith("def _lambdifygenerated(x):") and "cos(x)" in src
-    assert sb1.run("check_compile", "abs(x)", order=2)["ok"] is True
-
-
 # --- the race queue ---------------------------------------------------------------------------
 
 def test_race_queue_one_ticket_per_owner_and_no_labels_for_others():
@@ -285,3 +269,81 @@ def test_race_queue_drops_a_cancelled_waiter():
     t.join(5)
     with q.slot("B again", 1.0, owner="B") as waited:  # not stuck at its cap
         assert waited < 0.5
+
+
+# --- the pages' side: who is asking, and a waiting note that survives the cache -----------------
+
+_SCRIPT = '''
+import streamlit as st
+from ui import session
+from ui.symbolic_sections import sandboxed
+
+st.text(session.session_id())
+st.text(f"cancelled={session.cancelled()}")
+res = sandboxed("sleep", 0.01, limit=2)
+st.text(f"ok={res['ok']}")
+'''
+
+
+def test_session_helpers_and_waiting_note_in_a_script_run():
+    from streamlit.testing.v1 import AppTest
+
+    from core.sandbox import get_sandbox
+
+    import ui.symbolic_sections  # noqa: F401  (imported before the clock matters)
+    from ui import session
+
+    notes = []
+    real = session.waiting_note
+
+    def spy(*args):
+        on_wait, clear = real(*args)
+        return (lambda pos, s: (notes.append(pos), on_wait(pos, s))), clear
+
+    session.waiting_note = spy
+    sb = get_sandbox()
+    for _ in range(sb.size):
+        sb.run("ping", timeout=10)
+    holders = [_Bg(sb, "sleep", 1.0) for _ in range(sb.size)]  # every worker busy for a second
+    assert _wait_until(lambda: sb.busy() == sb.size)
+    a, b = AppTest.from_string(_SCRIPT, default_timeout=30), AppTest.from_string(_SCRIPT, default_timeout=30)
+    a.run()
+    assert not a.exception, [e.value for e in a.exception]
+    texts = [t.value for t in a.text]
+    assert texts[1] == "cancelled=False" and texts[2] == "ok=True"
+    session.waiting_note = real
+    assert notes and notes[0] == 1  # it waited, and heard its place in line
+    for h in holders:
+        h.join()
+    a.run()  # a cache hit: the waiting note is not replayed with the result
+    assert not a.exception, [e.value for e in a.exception]
+    assert not [c.value for c in a.caption if "Waiting" in c.value]
+    b.run()
+    assert not b.exception, [e.value for e in b.exception]
+    assert [t.value for t in b.text][2] == "ok=True"
+    assert a.text[0].value != b.text[0].value  # two apps, two owners (AppTest shares one session id)
+    assert a.text[0].value == texts[0]  # the same app keeps its owner across reruns
+
+
+def test_cancelled_follows_the_script_runs_stop_and_rerun_requests():
+    from types import SimpleNamespace
+
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+
+    from ui import session
+
+    def ctx_with(requests):
+        return SimpleNamespace(session_id="s1", script_requests=requests)
+
+    req = ScriptRequests()
+    check = session.cancel_check(ctx_with(req))
+    assert check() is False  # running, nothing asked
+    fragment = ScriptRequests()
+    fragment.request_rerun(RerunData(fragment_id_queue=["f1"]))
+    assert session.cancel_check(ctx_with(fragment))() is False  # a fragment's rerun does not end the run
+    req.request_rerun(RerunData())
+    assert check() is True  # the student moved a widget: this run's result is not wanted
+    stopped = ScriptRequests()
+    stopped.request_stop()  # the tab closed (Streamlit asks the run to stop on disconnect)
+    assert session.cancel_check(ctx_with(stopped))() is True
+    assert session.cancel_check(SimpleNamespace(session_id="s2", script_requests=None))() is False

@@ -56,3 +56,19 @@ def test_pool_size_follows_free_memory(monkeypatch):
     assert sandbox.default_workers() == 2
     monkeypatch.setenv("DERIVLAB_WORKERS", "3")
     assert sandbox.default_workers() == 3
+
+
+def test_new_operations_on_the_derivative(sandbox):
+    assert sandbox.run("count_ops", "sin(x)^2")["ops"] == 4
+    tex = sandbox.run("latex", "sin(x)^2", order=2)["latex"]
+    assert r"\cos" in tex
+    big = sandbox.run("latex", "(x+1)^3*sin(x)^4*exp(x)^2", max_ops=5)
+    assert "too big to print" in big["latex"] and big["ops"] > 5
+    v = sandbox.run("evalf_point", "x^3", 2.0)
+    assert v["value"] == 12.0 and v["text"] == "12.0000000000000"
+    huge = sandbox.run("evalf_point", "exp(x)^1000", 1.0)
+    assert huge["value"] is None and "e+437" in huge["text"]
+    assert sandbox.run("evalf_point", "sqrt(x - 5)", 1.0, order=0)["value"] is None  # complex
+    src = sandbox.run("derivative_source", "sin(x)^2")["text"]
+    assert src.startswith("def _lambdifygenerated(x):") and "cos(x)" in src
+    assert sandbox.run("check_compile", "abs(x)", order=2)["ok"] is True
