@@ -450,9 +450,11 @@ class Session:
                 res.error = f"connection: {msg!r}"
                 await self._queue.put((t, 0, msg))  # stays closed for later calls
                 break
+            msg = self._absorb(msg)
+            if t < sent:
+                continue  # left over from an earlier run (it arrived before this rerun was sent)
             res.bytes += size
             res.messages += 1
-            msg = self._absorb(msg)
             kind = msg.WhichOneof("type")
             if kind == "new_session":
                 # (A run replaced for a newer rerun starts again: keep only the latest run.)

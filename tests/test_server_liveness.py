@@ -222,14 +222,15 @@ def test_liveness_under_freeze_inputs(server):
         problems.append(f"attacker pages with exception elements: {with_exceptions[:6]}")
     if broken:
         problems.append(f"attacker sessions that failed: {broken[:4]}")
-    assert len(times) >= 10, report
+    if len(times) < 10:
+        problems.append(f"only {len(times)} bystander reruns in the whole test")
     assert not problems, report + "\n" + "\n".join(problems) + "\n--- server log ---\n" + server.log_tail()
 
 
 # --- b. memory ------------------------------------------------------------------------
 
 MEMORY_MB = float(os.environ.get("DERIVLAB_MEMORY_MB", "1024"))
-N_FUNCTIONS = 200
+N_FUNCTIONS = int(os.environ.get("DERIVLAB_MEMORY_FUNCS", "200"))  # fewer for a quick look
 MEMORY_CONCURRENCY = 3
 MEMORY_BUDGET_S = 300.0
 
