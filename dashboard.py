@@ -7,6 +7,8 @@ shared sidebar (the function picker) with ``ui.state.choose_function()``.
 
 import streamlit as st
 
+from ui import memory
+
 st.set_page_config(
     page_title="Derivative lab", page_icon="∂", layout="wide",
     menu_items={"About": "**∂ The derivative lab**: one function differentiated symbolically (SymPy), "
@@ -20,5 +22,9 @@ PAGES = [
     st.Page("pages/autodiff.py", title="Automatic (JAX)", icon="🤖"),
     st.Page("pages/speed_race.py", title="Speed race", icon="⏱️"),
 ]
+
+# The server's memory ceiling: caches are shed (never sessions) when it nears its budget.
+memory.start_watch()
+memory.guard()
 
 st.navigation(PAGES).run()

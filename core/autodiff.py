@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -24,6 +23,10 @@ import pandas as pd
 
 from ._jax import jax, jnp
 from .expressions import Function
+from .memo import memo
+
+#: What one jitted derivative holds (its traced program and XLA executables), for the caches' budget.
+COMPILED_BYTES = 8 * 2**20
 
 __all__ = [
     "derivative", "derivative_at", "compiled_derivative", "jaxpr", "grad_jaxpr", "backend",
@@ -42,7 +45,7 @@ def _scalar(fn: Function) -> Callable:
     return lambda x: fn.jax(x)
 
 
-@lru_cache(maxsize=256)
+@memo(max_entries=64, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda f: COMPILED_BYTES)
 def compiled_derivative(fn: Function, order: int = 1, jit: bool = True) -> Callable:
     """``vmap(grad(...grad(f)))`` (``order`` times), jitted unless ``jit=False``.
 
@@ -98,7 +101,7 @@ def backend() -> str:
 
 # --- grad at one point -----------------------------------------------------------
 
-@lru_cache(maxsize=256)
+@memo(max_entries=64, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda f: COMPILED_BYTES)
 def grad_function(fn: Function, order: int = 1) -> Callable:
     """``jit(grad(grad(...f)))`` of a scalar, ``order`` times; compiled once per dtype, process-wide."""
     order = int(order)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .memo import memo
 from .expressions import X, Function, function_from_expr, parse_function
 
 __all__ = ["Preset", "PRESETS", "composed_polynomial", "resolve", "default_range", "MAX_DEPTH"]
@@ -70,7 +71,7 @@ def composed_polynomial(depth: int) -> Function:
     return function_from_expr(expr, text=f"composed:{depth}", label=f"p composed {depth}×")
 
 
-@lru_cache(maxsize=256)
+@memo(max_entries=256, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda fn: 2**20)
 def resolve(spec: str) -> Function:
     """A preset id or typed text -> Function. Raises ExpressionError for bad text."""
     spec = " ".join(str(spec).split())

@@ -11,14 +11,14 @@ than a tree (exponential in it).
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 import sympy as sp
 
-from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound
+from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound, tree_size
 from .expressions import Function
+from .memo import memo
 
 __all__ = [
     "derivative",
@@ -73,7 +73,7 @@ def bounded_diff(expr: sp.Expr, x: sp.Symbol, order: int = 1, what: str = "f") -
     return expr
 
 
-@lru_cache(maxsize=256)
+@memo(max_entries=256, ttl_s=1800, max_bytes=128 * 2**20, sizeof=lambda e: 200 * tree_size(e))
 def derivative(fn: Function, order: int = 1) -> sp.Expr:
     """d^order f / dx^order, exact, in the real symbol x (each step bounded: :func:`bounded_diff`).
 
@@ -98,7 +98,7 @@ def _drop_deltas(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-@lru_cache(maxsize=256)
+@memo(max_entries=128, ttl_s=1800, max_bytes=128 * 2**20, sizeof=lambda f: 2**20)
 def _lambdified(fn: Function, order: int, cse: bool) -> Callable:
     expr = _drop_deltas(derivative(fn, order))
     check_work(expr, "the derivative's code")

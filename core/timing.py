@@ -49,6 +49,8 @@ import sympy as sp
 from . import symbolic
 from .bounds import TooLarge, check_derivative_size
 from .expressions import Function
+from .host import CLOUD_MEMORY, memory_available
+from .memo import memo
 
 __all__ = [
     "race", "lab_race", "verdicts", "scaling_n", "scaling_depth",
@@ -59,12 +61,15 @@ __all__ = [
 
 #: Absolute ceiling on the race size, whatever the host.
 MAX_POINTS = 10_000_000
-#: Memory of the smallest Streamlit Community Cloud app: the race's arrays never need more.
-CLOUD_MEMORY = 690 * 2**20
-#: Peak bytes per float64 point of the heaviest race (composed depth 6), with a margin:
-#: measured about 190 for symbolic, numerical and central, 200 for autodiff and 430 for
-#: autodiff without jit (which keeps every intermediate for the backward pass).
+#: Peak bytes per float64 point of a race of a small function, with a margin: measured
+#: about 190 for symbolic, numerical and central, 200 for autodiff and 430 for autodiff
+#: without jit (which keeps every intermediate for the backward pass) at composed depth 6.
+#: A longer function keeps more intermediates: see :func:`bytes_per_point`.
 BYTES_PER_POINT = 500
+#: Extra peak bytes per float64 point for each distinct node of f (each can be one
+#: intermediate array kept for the backward pass): a product of 29 sines (88 distinct
+#: nodes) peaked at about 760 bytes per point with every method.
+BYTES_PER_NODE = 10
 #: Time one method may spend on its timed calls before we stop repeating (seconds).
 METHOD_BUDGET_S = 20.0
 
@@ -72,34 +77,6 @@ Progress = Callable[[str, float], None]
 
 
 # --- memory: how large a race the host can afford --------------------------------
-
-def _read_int(path: str) -> int | None:
-    try:
-        with open(path) as fh:
-            text = fh.read().strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
-def memory_available() -> int:
-    """Bytes this process may still use: the least of the cgroup's headroom and MemAvailable."""
-    limits = []
-    for limit_path, usage_path in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
-        limit = _read_int(limit_path)
-        if limit and limit < 2**60:  # "max" or a near-2^63 value means no limit
-            limits.append(max(0, limit - (_read_int(usage_path) or 0)))
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    limits.append(int(line.split()[1]) * 1024)
-    except OSError:
-        pass
-    return min(limits) if limits else CLOUD_MEMORY
-
 
 def _nice_floor(n: float) -> int:
     """The largest 1-2-5 number (1000, 2000, 5000, 10000, ...) not above n."""
@@ -112,7 +89,19 @@ def _nice_floor(n: float) -> int:
     return exp
 
 
-def max_points(dtype="float64", available: int | None = None) -> int:
+def bytes_per_point(fn: Function | None = None, dtype="float64") -> float:
+    """Peak bytes per point of a race of ``fn`` with every method (an upper estimate).
+
+    :data:`BYTES_PER_POINT`, or 100 + :data:`BYTES_PER_NODE` per distinct node of f when
+    that is more, scaled by the dtype's size.
+    """
+    per = float(BYTES_PER_POINT)
+    if fn is not None:
+        per = max(per, 100.0 + BYTES_PER_NODE * len(set(sp.preorder_traversal(fn.expr))))
+    return per * np.dtype(dtype).itemsize / 8
+
+
+def max_points(dtype="float64", available: int | None = None, fn: Function | None = None) -> int:
     """The largest race size (a 1-2-5 number) that is safe on this host.
 
     Half of the memory still available (see :func:`memory_available`) divided by
@@ -120,7 +109,7 @@ def max_points(dtype="float64", available: int | None = None) -> int:
     nor :data:`MAX_POINTS`. Races run one at a time, so one race's arrays are all
     the memory a race needs.
     """
-    per_point = BYTES_PER_POINT * np.dtype(dtype).itemsize / 8
+    per_point = bytes_per_point(fn, dtype)
     avail = memory_available() if available is None else available
     budget = min(avail / 2, CLOUD_MEMORY)
     return max(1000, min(MAX_POINTS, _nice_floor(budget / per_point)))
@@ -147,7 +136,7 @@ def _fresh_jax(fn: Function) -> Callable:
 
 
 def _derivative_expr(fn: Function) -> sp.Expr:
-    d = symbolic.derivative(fn, 1)  # bounded before it runs (core.bounds)
+    d = symbolic.bounded_diff(fn.expr, fn.symbol, 1)  # fresh each setup, bounded before it runs
     if d.has(sp.DiracDelta):  # zero everywhere a grid point can be but 0
         d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     return d
@@ -802,8 +791,8 @@ class RaceQueue:
             return
         with self._cond:
             if sum(t.owner == ticket.owner for t in self._tickets) >= self.max_per_owner:
-                raise QueueSessionLimit("you already have a race running or waiting; wait for it to finish "
-                                        "before you start another")
+                raise QueueSessionLimit("you already have a race running or waiting (here or in another tab); "
+                                        "wait for it to finish before you start another")
             if len(self._tickets) >= self.max_waiting:
                 raise QueueFull(f"{len(self._tickets)} races are already queued; try again in a minute")
             self._tickets.append(ticket)
@@ -863,7 +852,7 @@ _NS_PER_OP = {"symbolic": 4e-9, "symbolic_nocse": 4.6e-9, "numerical": 5e-9, "ce
               "autodiff": 1e-9, "autodiff_nojit": 8e-9}
 
 
-@functools.lru_cache(maxsize=256)
+@memo(max_entries=512, ttl_s=3600, max_bytes=2**20, sizeof=lambda v: 100)
 def _op_counts(fn: Function) -> tuple[int, int, int]:
     """Operations in f′ as a tree and after CSE, and in f after CSE (remembered per function)."""
     from .symbolic import count_ops, cse_ops, derivative
