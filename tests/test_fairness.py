@@ -347,3 +347,18 @@ def test_cancelled_follows_the_script_runs_stop_and_rerun_requests():
     stopped.request_stop()  # the tab closed (Streamlit asks the run to stop on disconnect)
     assert session.cancel_check(ctx_with(stopped))() is True
     assert session.cancel_check(SimpleNamespace(session_id="s2", script_requests=None))() is False
+
+
+def test_every_tab_of_a_browser_is_one_owner():
+    from ui import session
+
+    token = bytes(range(16))
+
+    def cookie(mask: bytes) -> str:  # Streamlit's "2|mask|masked token|time", a new mask each response
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(token))
+        return f"2|{mask.hex()}|{masked.hex()}|1700000000"
+
+    assert session._xsrf_token(cookie(b"\x01\x02\x03\x04")) == token
+    assert session._xsrf_token(cookie(b"\xaa\xbb\xcc\xdd")) == token  # another tab, the same browser
+    assert session._xsrf_token("2|zz|bad|1") is None
+    assert session.owner_id().startswith("thread-")  # outside a script run: no cookie, no session

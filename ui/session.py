@@ -1,7 +1,8 @@
 """Who is asking, and are they still there: the browser session behind this script run.
 
-:func:`session_id` names the session (the ``owner`` the sandbox and the race queue
-count requests by); :func:`cancelled` says when waiting or computing for it is no
+:func:`owner_id` names whom the sandbox and the race queue count requests against:
+the browser (all its tabs together) when its XSRF cookie tells it, else the session
+(:func:`session_id`); :func:`cancelled` says when waiting or computing for it is no
 longer wanted: its script run was asked to stop (the tab closed or disconnected:
 Streamlit then requests a stop) or to rerun (the student moved a widget; the old
 run's result would be thrown away). :func:`waiting_note` shows "waiting: you are
@@ -15,6 +16,7 @@ is guarded, so a Streamlit that changes them only loses early cancellation.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 from collections.abc import Callable, Iterator
 
@@ -22,6 +24,8 @@ import streamlit as st
 
 #: AppTest gives every test app the same session id; each app gets its own owner.
 _APPTEST_SESSION_ID = "test session id"
+#: The cookie in which Streamlit's server keeps a browser's XSRF token (one per browser).
+_XSRF_COOKIE = "_streamlit_xsrf"
 
 
 def _ctx():
@@ -40,6 +44,39 @@ def session_id() -> str:
         state = getattr(ctx.session_state, "_state", ctx.session_state)
         sid = f"{sid}-{id(state)}"
     return sid
+
+
+def _xsrf_token(raw: str) -> bytes | None:
+    """The token inside Streamlit's XSRF cookie ("2|mask|masked token|time": the mask changes
+    from response to response, the token stays), or the whole value in another format."""
+    value = raw.strip("\"'")
+    if value.startswith("2|"):
+        try:
+            _, mask_hex, masked_hex, _ = value.split("|")
+            mask, masked = bytes.fromhex(mask_hex), bytes.fromhex(masked_hex)
+        except ValueError:
+            return None
+        if not mask:
+            return None
+        return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked))
+    return value.encode() or None
+
+
+def browser_id() -> str | None:
+    """An id of the browser, the same in all its tabs (a hash of the XSRF token Streamlit keeps
+    in a cookie), or None when there is no such cookie (XSRF protection off, streamlit.testing)."""
+    try:
+        raw = st.context.cookies.get(_XSRF_COOKIE)
+    except Exception:  # noqa: BLE001  (no script run, or a Streamlit without st.context.cookies)
+        return None
+    token = _xsrf_token(raw) if isinstance(raw, str) and raw else None
+    return f"browser-{hashlib.sha256(token).hexdigest()[:16]}" if token else None
+
+
+def owner_id() -> str:
+    """Whom the sandbox and the race queue count a request against: the browser when it is
+    known (so eight tabs hold one place, not eight), else this session."""
+    return browser_id() or session_id()
 
 
 def _stop_requested(ctx) -> bool:
