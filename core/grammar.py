@@ -919,7 +919,14 @@ class Parser:
                       f"and x^a*x^b is x^(a+b)", col)
 
     def settle(self, expr: sp.Expr, f: float | None, nb: float, db: float, ex: float, col: int) -> V:
-        """A built value; a constant that only appeared by cancellation (x - x) gets its float."""
+        """A built value, with its bounds made exact where it is a number (1.0 + 1/3 is a
+        Float: nothing exact left), and checked. A constant that only appeared by
+        cancellation (x - x) gets its float."""
+        if expr.is_Rational:
+            nb, db = _log2(expr.p), _log2(expr.q)
+        elif expr.is_Float:
+            nb = db = 0.0
+        self.check_bits(nb, db, col)
         if f is None and not expr.free_symbols:
             try:
                 c = complex(sp.N(expr, 15))
@@ -942,7 +949,6 @@ class Parser:
     def add(self, a: V, b: V, minus: bool, col: int) -> V:
         nb = _log2_sum(a.nb + b.db, b.nb + a.db)
         db = a.db + b.db
-        self.check_bits(nb, db, col)
         f = None
         if a.const and b.const:
             f = a.f - b.f if minus else a.f + b.f
@@ -958,7 +964,8 @@ class Parser:
             if a.f and b.f:
                 self.check_size(_lg(a.f) + _lg(b.f), col)
             f = a.f * b.f
-        self.check_bits(nb, db, col)
+        if not (a.const and b.const):
+            self.check_bits(nb, db, col)
         ex = a.ex + b.ex
         self.check_ex(ex, col)
         return self.settle(a.expr * b.expr, f, nb, db, ex, col)
@@ -972,7 +979,8 @@ class Parser:
             if a.f:
                 self.check_size(_lg(a.f) - _lg(b.f), col)
             f = a.f / b.f
-        self.check_bits(nb, db, col)
+        if not (a.const and b.const):
+            self.check_bits(nb, db, col)
         ex = a.ex + b.ex
         self.check_ex(ex, col)
         return self.settle(a.expr / b.expr, f, nb, db, ex, col)
@@ -995,8 +1003,10 @@ class Parser:
                     f = math.copysign(abs(a.f) ** b.f, a.f if float(b.f).is_integer() and b.f % 2 else 1.0)
                 else:
                     f = 1.0 if b.f == 0 else 0.0
-            if a.expr.is_Add and not a.const:
-                nb, db = a.nb, a.db  # (x/3 + 1)^k stays unexpanded
+            if a.expr.is_Float or (a.expr.is_Add and not a.const):
+                nb, db = a.nb, a.db  # (x/3 + 1)^k stays unexpanded; a Float stays a Float
+            elif isinstance(a.expr, sp.exp):
+                nb, db = a.nb + _log2(int(k) + 1), a.db + _log2(int(k) + 1)  # exp(a)^k = exp(k*a)
             elif integral:
                 nb, db = k * a.nb, k * a.db
                 if b.f < 0:
