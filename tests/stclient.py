@@ -219,8 +219,9 @@ def _state_value(ws) -> Any:
 class Session:
     """One browser tab on a Streamlit server (asyncio)."""
 
-    def __init__(self, name: str = "session"):
+    def __init__(self, name: str = "session", cookie: str | None = None):
         self.name = name
+        self.cookie = cookie  # a Cookie header (e.g. from browser_cookie(): tabs of one browser)
         self.base_url = ""
         self.ws = None
         self._reader: asyncio.Task | None = None
@@ -244,6 +245,7 @@ class Session:
         ws_url = f"ws://{parts.netloc}{parts.path}/_stcore/stream"
         self.ws = await asyncio.wait_for(
             connect(ws_url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], max_size=None,
+                    additional_headers={"Cookie": self.cookie} if self.cookie else None,
                     open_timeout=timeout, ping_interval=None, close_timeout=2),
             timeout)
         self._reader = asyncio.create_task(self._read_loop(), name=f"{self.name}-reader")
@@ -559,6 +561,15 @@ def health_ms(port: int, timeout: float = 10.0) -> float | None:
     except OSError:
         return None
     return (time.monotonic() - t0) * 1000
+
+
+def browser_cookie(base_url: str) -> str:
+    """The Cookie header a browser would send after loading the app's page (the XSRF cookie
+    Streamlit sets with ``/_stcore/health``, which the frontend polls): Sessions given the same
+    one are tabs of one browser."""
+    with urllib.request.urlopen(base_url.rstrip("/") + "/_stcore/health", timeout=10) as r:
+        cookies = [h.split(";", 1)[0] for h in r.headers.get_all("Set-Cookie") or []]
+    return "; ".join(cookies)
 
 
 def host_config(port: int) -> dict:

@@ -289,45 +289,47 @@ def _n_results(r: stclient.RunResult) -> list[str]:
     return [b for t, b in r.texts if t == "code" and re.match(r"N\(.*\) = ", b)]
 
 
-def test_one_session_gets_one_heavy_request_at_a_time(server):
-    """Two 1,000,000-digit requests from one session at once: the second is refused with a
-    message; another session's request still runs."""
+def test_one_browser_gets_one_heavy_request_at_a_time(server):
+    """Two 1,000,000-digit requests at once from one browser (two tabs: the same XSRF cookie,
+    which core/sandbox counts requests against): the second is refused with a message;
+    another browser's request still runs."""
     out: dict = {}
 
     async def main():
-        async with Session("greedy") as a, Session("other") as b:
-            await a.connect(server.url)
-            await b.connect(server.url)
-            first = await a.run(page="symbolic", query={"sym_limit": "8"}, timeout=60)
-            assert first.finished and not first.n_exceptions, first.summary()
-            await b.run(page="symbolic", query={"sym_limit": "8"}, timeout=60)
-            frag = a.widget("sym_digits").fragment_id
-            # Request 1: N(sqrt(18), 10^6) (a fragment rerun, as the browser sends it).
-            a.set_state("sym_digits", 1_000_000)
-            sent1 = await a.send_rerun(fragment_id=frag)
+        cookie = stclient.browser_cookie(server.url)
+        assert "_streamlit_xsrf" in cookie, cookie
+        async with Session("tab 1", cookie) as a1, Session("tab 2", cookie) as a2, Session("other") as b:
+            for s in (a1, a2, b):
+                await s.connect(server.url)
+                first = await s.run(page="symbolic", query={"sym_limit": "8"}, timeout=60)
+                assert first.finished and not first.n_exceptions, first.summary()
+            frag = a1.widget("sym_digits").fragment_id
+            # Tab 1: N(sqrt(18), 10^6) (a fragment rerun, as the browser sends it).
+            a1.set_state("sym_digits", 1_000_000)
+            a1.set_state("sym_const", "pi")
+            t1 = asyncio.create_task(a1.collect(await a1.send_rerun(fragment_id=frag), fragment=True, timeout=45))
             await asyncio.sleep(1.0)
-            # Request 2, while the first still runs: N(pi, 10^6).
-            a.set_state("sym_const", "pi")
-            sent2 = await a.send_rerun(fragment_id=frag)
+            # Tab 2, while the first still runs: N(e, 10^6).
+            a2.set_state("sym_digits", 1_000_000)
+            a2.set_state("sym_const", "exp(1)")
+            t2 = asyncio.create_task(a2.collect(await a2.send_rerun(fragment_id=frag), fragment=True, timeout=45))
             # Meanwhile another student asks for something lighter but real.
             b.set_state("sym_digits", 100_000)
-            b_task = asyncio.create_task(b.collect(await b.send_rerun(fragment_id=frag), fragment=True,
-                                                   timeout=45))
-            out["a"] = await a.collect(sent2, fragment=True, timeout=45)
-            out["b"] = await b_task
-            out["sent"] = (sent1, sent2)
+            tb = asyncio.create_task(b.collect(await b.send_rerun(fragment_id=frag), fragment=True, timeout=45))
+            out["a1"], out["a2"], out["b"] = await t1, await t2, await tb
 
     asyncio.run(main())
-    ra, rb = out["a"], out["b"]
-    print("greedy:", ra.summary(), ra.alerts[:3], [x[:60] for x in _n_results(ra)])
-    print("other:", rb.summary(), rb.alerts[:3], [x[:60] for x in _n_results(rb)])
+    for name in ("a1", "a2", "b"):
+        r = out[name]
+        print(name, r.summary(), [x[:120] for x in r.alerts[:2]], [x[:50] for x in _n_results(r)])
+    ra, rb = out["a2"], out["b"]
     assert ra.finished and not ra.n_exceptions, ra.summary()
-    assert not any(x.startswith("N(pi, 1000000) =") for x in _n_results(ra)), \
-        "the second heavy request of one session ran instead of being refused"
+    assert not any(x.startswith("N(exp(1), 1000000) =") for x in _n_results(ra)), \
+        "the second heavy request of one browser ran instead of being refused"
     assert ra.alerts, "the refused request shows no message"
     assert rb.finished and not rb.n_exceptions, rb.summary()
     assert any(x.startswith("N(sqrt(18), 100000) =") for x in _n_results(rb)), \
-        f"another session's request did not run: {rb.alerts}"
+        f"another browser's request did not run: {rb.alerts}"
 
 
 # --- d. no Markdown injection -------------------------------------------------------------
