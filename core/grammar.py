@@ -319,6 +319,7 @@ class Tok:
     space: bool = False  # whitespace right before it
 
 
+_DIGITS = frozenset("0123456789")
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
@@ -385,7 +386,7 @@ def tokenize(text: str, variables: tuple[str, ...]) -> list[Tok]:
             space = True
             i += 1
             continue
-        if ch.isascii() and (ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit())):
+        if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
             add("num", m.group(0), i, m.end())
             i = m.end()

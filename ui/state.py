@@ -19,6 +19,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import ExpressionError, Function, presets
+from core.expressions import format_error
 
 TYPED = "typed"
 DEFAULT_SPEC = "x^2"
@@ -57,11 +58,45 @@ def _to_url(choice: str, text: str) -> None:
         del st.query_params["expr"]
 
 
+#: The typed-function box's help: what the grammar (core/grammar.py) accepts.
+_TYPED_HELP = (
+    "Write maths as on paper: 2x, 3x^2, x sin x, sin 2x, sin^2 x, sin^-1 x, e^x, |x|, √x, x², "
+    "ln x, log(x, 2), 2(x+1), (x+1)(x-1), y = x^3 - 2x. Functions: sin cos tan sec csc cot, "
+    "asin/arcsin ..., sinh cosh tanh sech csch coth and their inverses, exp ln log log10 log2 "
+    "sqrt cbrt abs sign. 1/2x is (1/2)·x; write 1/(2x) for the other one. "
+    "The line below shows how it was read."
+)
+
+#: Shown instead of the text when it cannot be used (never the text itself: it is not Markdown).
+_CANNOT_USE = "This function cannot be used; see where below."
+
+
+def _show_refusal(text: str, err: ExpressionError) -> None:
+    """A fixed message, then the text, a caret and the reason as plain text in a code block."""
+    st.error(_CANNOT_USE, icon="✏️")
+    st.code(format_error(text, err), language=None)
+
+
+def _live_option() -> dict:
+    """``live=`` for the typed-function box where this Streamlit has it (1.67 does)."""
+    import inspect
+
+    try:
+        return {"live": "400ms"} if "live" in inspect.signature(st.text_input).parameters else {}
+    except (TypeError, ValueError):
+        return {}
+
+
+_LIVE = _live_option()
+
+
 def choose_function(page: str) -> Function:
     """Draw the picker in the sidebar of ``page`` and return the chosen function.
 
-    When typed text does not parse, the message (what and where) is shown in
-    the sidebar and on the page, and the page stops there: no traceback.
+    A typed function gets a live "Read as:" line (LaTeX of the parsed expression,
+    never of the text). When typed text does not parse, a fixed message and the
+    text with a caret under the mistake (plain text) are shown in the sidebar and
+    on the page, and the page stops there: no traceback.
     """
     choice0, text0 = _remembered()
     with st.sidebar:
@@ -73,25 +108,28 @@ def choose_function(page: str) -> Function:
         if choice == TYPED:
             text = st.text_input(
                 "f(x) =", value=text0, key=f"expr_{page}", max_chars=300,
-                help="Use x, numbers, + - * / ^, pi, e and sin cos tan asin acos atan "
-                     "sinh cosh tanh exp log sqrt abs. Example: x^3 - 2*sin(x)",
+                help=_TYPED_HELP, **_LIVE,
             )
         st.session_state["_fn_choice"], st.session_state["_fn_text"] = choice, text
         _to_url(choice, text)
         spec = text if choice == TYPED else choice
+        failure = None
         try:
             fn = _resolve(spec)
         except ExpressionError as err:
-            message = f"Cannot use “{spec}”: {err}"
-            st.error(message, icon="✏️")
+            failure = err
+            _show_refusal(spec, err)
             fn = None
         else:
+            if choice == TYPED:
+                st.caption("Read as:")
             st.latex(r"f(x) = " + _latex_of(fn.text))
             if choice in presets.PRESETS:
                 st.caption(f"From the lab: {presets.PRESETS[choice].lab}.")
         _share_control()
     if fn is None:
-        st.error(message + "  \nFix the function in the sidebar.", icon="✏️")
+        _show_refusal(spec, failure)
+        st.caption("Fix the function in the sidebar.")
         st.stop()
     st.session_state["_fn_spec"] = spec
     return fn
@@ -99,13 +137,12 @@ def choose_function(page: str) -> Function:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _latex_of(spec: str) -> str:
-    import sympy as sp
-
+    """LaTeX of the parsed expression (sympy.latex), never of the typed text."""
     fn = _resolve(spec)
     if fn.text.startswith("composed:"):
         d = int(fn.text.split(":")[1])
         return r"\underbrace{p(p(\cdots p(x)))}_{%d\ \text{times}},\quad p(t) = 2t^3 - 3t^2 + 5" % d
-    return sp.latex(fn.expr)
+    return fn.latex
 
 
 def spec() -> str:
