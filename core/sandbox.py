@@ -31,8 +31,8 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 __all__ = [
     "Sandbox", "SandboxError", "SandboxTimeout", "SandboxMemoryError", "SandboxBusy",
@@ -123,8 +123,12 @@ def _present(expr) -> dict:
 
 
 def _parse(text: str, variables):
+    """The expression of ``text``: a preset's id (``composed:5``) or typed text, parsed safely."""
+    from core import presets
     from core.expressions import parse_expression
 
+    if tuple(variables) == ("x",) and text in presets.PRESETS:
+        return presets.resolve(text).expr
     return parse_expression(text, tuple(variables))
 
 
@@ -310,6 +314,32 @@ def _op_check_compile(text, variables=("x",), order=1, cse=True):
     return {"ok": True, "error": None, "text": "ok", "latex": "", "ops": int(sp.count_ops(d))}
 
 
+#: Most points of a curve a worker evaluates.
+MAX_CURVE_POINTS = 5_000
+
+
+def _op_curve(text, order=1, lo=-5.0, hi=5.0, n=400, max_ops=MAX_LATEX_OPS):
+    """The order-th derivative of a function of x on ``linspace(lo, hi, n)`` (float64), with its
+    LaTeX (or a note of its size) and its tree's operation count: for derivatives too large to
+    compute in the shared server. Dirac deltas count as 0 (away from 0, as on the pages)."""
+    import numpy as np
+    import sympy as sp
+
+    n = int(n)
+    if not 2 <= n <= MAX_CURVE_POINTS:
+        raise ValueError(f"n must be between 2 and {MAX_CURVE_POINTS}")
+    d, x = _derivative(text, ("x",), order)
+    ops = int(sp.count_ops(d))
+    latex = (r"\text{(a tree of %d operations: too big to print)}" % ops if ops > int(max_ops)
+             else _summarise(sp.latex(d)))
+    if d.has(sp.DiracDelta):
+        d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
+    xs = np.linspace(float(lo), float(hi), n)
+    with np.errstate(all="ignore"):
+        ys = np.broadcast_to(np.asarray(sp.lambdify(x, d, "numpy", cse=True)(xs), dtype=float), xs.shape)
+    return {"text": "", "latex": latex, "ops": ops, "values": [float(v) for v in ys]}
+
+
 def _op_sleep(seconds=1.0):
     """Sleep (for tests of waiting, limits and cancellation)."""
     time.sleep(float(seconds))
@@ -334,6 +364,7 @@ OPS = {
     "evalf_point": _op_evalf_point,
     "derivative_source": _op_derivative_source,
     "check_compile": _op_check_compile,
+    "curve": _op_curve,
     "ping": _op_ping,
     "sleep": _op_sleep,
 }
@@ -577,8 +608,8 @@ class Sandbox:
             if owner is not None:
                 if self._per_owner.get(owner, 0) >= self.per_owner:
                     raise SandboxSessionLimit(
-                        "you already have a symbolic computation running; wait for it to finish "
-                        f"(at most {self.max_timeout:g} s) or reload the page")
+                        "you already have a symbolic computation running (here or in another tab); "
+                        f"wait for it to finish (at most {self.max_timeout:g} s), then try again")
                 tokens = self._tokens(owner, time.monotonic())
                 if tokens < 1.0:
                     retry = (1.0 - tokens) * 60.0 / max(self.rate_per_min, 1e-9)
@@ -796,9 +827,9 @@ def default_workers() -> int:
     """
     if os.environ.get("DERIVLAB_WORKERS"):
         return max(1, int(os.environ["DERIVLAB_WORKERS"]))
-    from .timing import memory_available
+    from . import host
 
-    return 1 if memory_available() < 1.5 * 2**30 else 2
+    return 1 if host.memory_available() < 1.5 * 2**30 else 2
 
 
 def get_sandbox() -> Sandbox:

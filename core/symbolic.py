@@ -56,14 +56,15 @@ def _check_order(order: int) -> int:
 _ORDINAL = {1: "first", 2: "second", 3: "third"}
 
 
-def bounded_diff(expr: sp.Expr, x: sp.Symbol, order: int = 1, what: str = "f") -> sp.Expr:
+def bounded_diff(expr: sp.Expr, x: sp.Symbol, order: int = 1, what: str = "f", done: int = 0) -> sp.Expr:
     """``diff(expr, x, order)``, one order at a time, each step's size bounded before it runs.
 
     Raises :class:`~core.bounds.TooLarge` when the next derivative could have more
     than :data:`~core.bounds.MAX_DERIVATIVE_NODES` nodes (so the shared server never
-    spends seconds in ``diff``, see :mod:`core.bounds`).
+    spends seconds in ``diff``, see :mod:`core.bounds`). ``done`` says how many times
+    ``expr`` has already been differentiated (for the message).
     """
-    for k in range(1, int(order) + 1):
+    for k in range(done + 1, done + int(order) + 1):
         bound = derivative_size_bound(expr, x)
         if bound > MAX_DERIVATIVE_NODES:
             raise TooLarge(
@@ -83,7 +84,7 @@ def derivative(fn: Function, order: int = 1) -> sp.Expr:
     if order == 0:
         return fn.expr
     if order > 1:  # reuse the cached lower order: each step is bounded from its input
-        return bounded_diff(derivative(fn, order - 1), fn.symbol, 1, what=f"f (order {order})")
+        return bounded_diff(derivative(fn, order - 1), fn.symbol, 1, done=order - 1)
     return bounded_diff(fn.expr, fn.symbol, 1)
 
 

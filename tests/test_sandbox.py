@@ -47,12 +47,12 @@ def test_a_fresh_workers_start_up_does_not_count_against_the_limit():
 
 
 def test_pool_size_follows_free_memory(monkeypatch):
-    from core import sandbox, timing
+    from core import host, sandbox
 
     monkeypatch.delenv("DERIVLAB_WORKERS", raising=False)
-    monkeypatch.setattr(timing, "memory_available", lambda: 600 * 2**20)  # a small Cloud instance
+    monkeypatch.setattr(host, "memory_available", lambda: 600 * 2**20)  # a small Cloud instance
     assert sandbox.default_workers() == 1
-    monkeypatch.setattr(timing, "memory_available", lambda: 8 * 2**30)
+    monkeypatch.setattr(host, "memory_available", lambda: 8 * 2**30)
     assert sandbox.default_workers() == 2
     monkeypatch.setenv("DERIVLAB_WORKERS", "3")
     assert sandbox.default_workers() == 3

@@ -1,10 +1,12 @@
 """The Symbolic page, driven like a student: sliders, buttons, switches; values checked."""
 
 import numpy as np
+import sympy as sp
 import pytest
 
 from conftest import chart_series, charts, choose, new_app, messages, no_exception
 from core import presets, symbolic
+from core.bounds import TooLarge
 
 PAGE = "pages/symbolic.py"
 
@@ -219,7 +221,12 @@ def test_every_preset_and_typed_functions_through_every_section():
         assert len(charts(at)) == 4, spec
         for order, prime in ((1, "′"), (2, "″"), (3, "‴")):
             d = chart_series(charts(at)[order - 1])[f"exact f{prime}"]
-            want = symbolic.derivative_values(fn, d.x.to_numpy(), order)
+            try:
+                want = symbolic.derivative_values(fn, d.x.to_numpy(), order)
+            except TooLarge:  # over the shared server's bound: the page had a worker compute it
+                assert any("a sandbox worker computed it" in c.value for c in at.caption), spec
+                exact = sp.lambdify(fn.symbol, sp.diff(fn.expr, fn.symbol, order))
+                want = np.asarray(exact(d.x.to_numpy()), dtype=float)
             np.testing.assert_allclose(d.y, want[np.isfinite(want)], rtol=1e-12, err_msg=spec)
         table = _df(at, "f").set_index("f")
         assert "your f" in table.index

@@ -24,8 +24,9 @@ import streamlit as st
 
 from core import presets, snippets, timing
 
-from . import charts
+from . import charts, session
 from .panels import chart_panel
+from .safe import md_name
 from .state import _resolve
 
 #: How long a finished race is reused for the same settings (seconds).
@@ -100,7 +101,8 @@ def race_now(spec: str, n: int, dtype: str, methods: tuple, repeats: int, lab_me
     fn = _resolve(spec)
     step, on_wait, log = _hooks()
     estimate = timing.estimate_seconds(fn, n, methods, repeats, lab=bool(lab_methods))
-    with timing.QUEUE.slot(f"race of {spec}, n = {n:,}", estimate, on_wait) as waited:
+    with timing.QUEUE.slot(f"race of {spec}, n = {n:,}", estimate, on_wait, owner=session.owner_id(),
+                           cancelled=session.cancel_check()) as waited:
         t0 = time.monotonic()
         honest = timing.race(fn, n, list(methods), repeats, dtype, _part(step, 0, 0.75), lo=LO, hi=HI)
         lab = (timing.lab_race(fn, n, list(lab_methods), lo=LO, hi=HI, progress=_part(step, 0.75, 1.0))
@@ -120,7 +122,8 @@ def verdicts_now(n: int, dtype: str, repeats: int) -> dict:
     square = presets.resolve("x^2")
     estimate = 2 * timing.estimate_seconds(presets.composed_polynomial(3), n, ["symbolic", "autodiff"], repeats) \
         + timing.estimate_seconds(square, n, timing.LAB_METHODS, repeats)
-    with timing.QUEUE.slot(f"the lab's verdicts, n = {n:,}", estimate, on_wait) as waited:
+    with timing.QUEUE.slot(f"the lab's verdicts, n = {n:,}", estimate, on_wait, owner=session.owner_id(),
+                           cancelled=session.cancel_check()) as waited:
         t0 = time.monotonic()
         claims, meas = timing.verdicts(n, repeats, dtype, progress=step)
         seconds = time.monotonic() - t0
@@ -135,7 +138,8 @@ def verdicts_cached(n: int, dtype: str, repeats: int) -> dict:
 
 def scan_n_now(spec: str, ns: tuple, methods: tuple, repeats: int, dtype: str) -> dict:
     step, on_wait, log = _hooks()
-    with timing.QUEUE.slot(f"time against n for {spec}", SCAN_N_BUDGET_S, on_wait) as waited:
+    with timing.QUEUE.slot(f"time against n for {spec}", SCAN_N_BUDGET_S, on_wait, owner=session.owner_id(),
+                           cancelled=session.cancel_check()) as waited:
         t0 = time.monotonic()
         df = timing.scaling_n(_resolve(spec), ns, list(methods), repeats, dtype, lo=LO, hi=HI,
                               budget_s=SCAN_N_BUDGET_S, progress=step)
@@ -151,7 +155,8 @@ def scan_n_cached(spec: str, ns: tuple, methods: tuple, repeats: int, dtype: str
 
 def scan_depth_now(n: int, repeats: int, dtype: str) -> dict:
     step, on_wait, log = _hooks()
-    with timing.QUEUE.slot(f"time against depth, n = {n:,}", SCAN_DEPTH_BUDGET_S, on_wait) as waited:
+    with timing.QUEUE.slot(f"time against depth, n = {n:,}", SCAN_DEPTH_BUDGET_S, on_wait,
+                           owner=session.owner_id(), cancelled=session.cancel_check()) as waited:
         t0 = time.monotonic()
         df = timing.scaling_depth(n, range(1, presets.MAX_DEPTH + 1), timing.DEPTH_METHODS, repeats, dtype,
                                   budget_s=SCAN_DEPTH_BUDGET_S, progress=step)
@@ -172,9 +177,18 @@ def run(kind: str, title: str, fresh: bool, now, cached, *args) -> dict | None:
         try:
             with reporting(status, title):
                 result = now(*args) if fresh else cached(*args)
-        except timing.QueueFull as err:
+        except timing.QueueCancelled:
+            status.update(label=f"{title}: stopped (the page reran)", state="error")
+            return None
+        except timing.QueueSessionLimit:
+            status.update(label=f"{title}: you already have a race in the queue", state="error")
+            st.warning("You already have a race running or waiting (perhaps in another tab of this page). "
+                       "Races run one at a time for everyone; wait for yours to finish, then start this one.",
+                       icon="⏳")
+            return None
+        except timing.QueueFull:
             status.update(label=f"{title}: the server is busy", state="error")
-            st.error(f"Too many races are waiting right now ({err}). Try again in a minute.")
+            st.warning("Too many races are waiting right now. Try again in a minute.", icon="⏳")
             return None
         reused = result["finished"] < pressed
         for line in result["log"]:
@@ -199,7 +213,7 @@ def last(kind: str) -> dict | None:
 
 def pick_function(sidebar_fn) -> tuple[str, object]:
     """The function to race: the lab's x², its composed polynomial, or the sidebar's choice."""
-    side = f"the sidebar's f(x) = {sidebar_fn.name}"
+    side = f"the sidebar's f(x) = {md_name(sidebar_fn)}"
     labels = {"x^2": "x² (the lab's first race)", "composed": "p∘…∘p, the composed polynomial (its second)",
               "sidebar": side}
     c1, c2 = st.columns([3, 2])
@@ -270,9 +284,10 @@ def device_note() -> None:
     else:
         st.caption(f"JAX computes on the **{kind}** ({name}); with a GPU it would race there. "
                    "SymPy and NumPy always compute on the CPU.")
-    q = timing.QUEUE.status()
+    q = timing.QUEUE.status(owner=session.owner_id())  # another session's race comes without its text
     if q["running"]:
-        st.caption(f"⏳ Now racing for someone: {q['running']} ({q['running_for_s']:.0f} s so far); "
+        who = "your race" if q["mine"] == 0 else "someone"
+        st.caption(f"⏳ Now racing for {who} ({q['running_for_s']:.0f} s so far); "
                    f"{q['waiting']} waiting. A race you start joins the queue (about {q['wait_s']:.0f} s).")
 
 
@@ -296,6 +311,11 @@ def plan(fn, s: dict) -> tuple[tuple, tuple, list[str]]:
             notes.append(f"The lab's one-shot **{m}** left out: about {est:.0f} s at this n.")
         else:
             lab.append(m)
+    top = timing.max_points(s["dtype"], fn=fn)
+    if s["n"] > top:
+        notes.append(f"This function keeps about {timing.bytes_per_point(fn, s['dtype']):.0f} bytes per point "
+                     f"while it races, so this server races it on at most {top:,} points. Lower n to race it.")
+        return (), (), notes
     return tuple(keep), tuple(lab), notes
 
 
@@ -304,7 +324,7 @@ def race_section(spec: str, fn, s: dict) -> None:
     for note in notes:
         st.warning(note, icon="⏱️")
     est = timing.estimate_seconds(fn, s["n"], methods, s["repeats"], lab=bool(lab_methods)) if methods else 0
-    st.caption(f"Racing **{fn.name}** on np.linspace({LO:g}, {HI:g}, {s['n']:,}) in **{s['dtype']}**, "
+    st.caption(f"Racing {md_name(fn)} on np.linspace({LO:g}, {HI:g}, {s['n']:,}) in **{s['dtype']}**, "
                f"{s['repeats']} timed calls per method after a warm-up"
                + (", then the lab's one-shot timing of the same function" if lab_methods else "")
                + f"; about {est:.0f} s (a rough estimate).")
@@ -489,7 +509,7 @@ def scaling_section(spec: str, fn, s: dict) -> None:
     methods = s["methods"] or timing.LAB_METHODS
     reps = min(s["repeats"], 3)
     if st.button("Time against n", key="race_scan_n_run",
-                 help=f"{fn.name}, n = {', '.join(f'{k:,}' for k in ns)}, within {SCAN_N_BUDGET_S:.0f} s"):
+                 help=f"{md_name(fn)}, n = {', '.join(f'{k:,}' for k in ns)}, within {SCAN_N_BUDGET_S:.0f} s"):
         run("scan_n", "Time against n", s["fresh"], scan_n_now, scan_n_cached, spec, ns, tuple(methods), reps,
             s["dtype"])
     result = last("scan_n")

@@ -17,9 +17,12 @@ import pandas as pd
 import streamlit as st
 
 from core import ExpressionError, Function, parse_expression, presets, snippets, symbolic
-from core.sandbox import SandboxBusy, SandboxError, get_sandbox
+from core.bounds import TooLarge
+from core.sandbox import (SandboxBusy, SandboxCancelled, SandboxError, SandboxRateLimited,
+                          SandboxSessionLimit, get_sandbox)
 
-from . import charts, data, panels, state
+from . import charts, data, panels, session, state
+from .safe import format_error, show_error
 from .state import _resolve
 
 #: The lab's two-variable expression.
@@ -36,12 +39,20 @@ SHOW_CHARS = 1_200
 
 # --- the sandbox, through a cache ------------------------------------------------------
 
+#: Failures that depend on the moment, not on the input: never cached, the next rerun tries again.
+_TRANSIENT = (SandboxBusy, SandboxSessionLimit, SandboxRateLimited, SandboxCancelled)
+
+
 @st.cache_data(max_entries=512, ttl=600, show_spinner=False)
-def _sandboxed_cached(op: str, args: tuple, kwargs: tuple, limit: float) -> dict:
+def _sandboxed_cached(op: str, args: tuple, kwargs: tuple, limit: float, _owner: str | None = None,
+                      _on_wait=None, _cancelled=None) -> dict:
+    # The underscored arguments (who asks, their waiting note, are they still there) are
+    # not part of the cache key: one session's result serves every session.
     sb = get_sandbox()  # its workers' start-up does not count against the limit
     try:
-        return {"ok": True, **sb.run(op, *args, timeout=limit, **dict(kwargs))}
-    except SandboxBusy:
+        return {"ok": True, **sb.run(op, *args, timeout=limit, owner=_owner, on_wait=_on_wait,
+                                     cancelled=_cancelled, **dict(kwargs))}
+    except _TRANSIENT:
         raise  # not cached: the next rerun tries again
     except (SandboxError, ExpressionError) as err:
         # A run past the limit is remembered (for ten minutes), so moving another
@@ -53,17 +64,34 @@ def sandboxed(op: str, *args, limit: float, **kwargs) -> dict:
     """``get_sandbox().run(op, *args)`` with a time limit, cached; never raises.
 
     Returns the worker's result with ``ok=True``, or ``ok=False`` and ``error``
-    (e.g. "took longer than 3 s and was stopped").
+    (e.g. "took longer than 3 s and was stopped"; our own words, never the input),
+    with ``transient=True`` when trying again later may work (workers busy, this
+    session's computation already running, its rate limit, the page rerun). The
+    request counts against this browser (all its tabs; else this session), one at a
+    time, first come first served among owners; while it waits, a note says its place
+    in line; it is dropped when the page reruns or closes. The limit is at most the
+    sandbox's MAX_TIMEOUT.
     """
+    on_wait, clear = session.waiting_note()
     try:
-        return _sandboxed_cached(op, args, tuple(sorted(kwargs.items())), float(limit))
-    except SandboxBusy as err:
-        return {"ok": False, "error": str(err)}
+        return _sandboxed_cached(op, args, tuple(sorted(kwargs.items())), float(limit),
+                                 _owner=session.owner_id(), _on_wait=on_wait, _cancelled=session.cancel_check())
+    except SandboxCancelled:
+        return {"ok": False, "transient": True, "error": "was stopped because the page reran or was closed"}
+    except _TRANSIENT as err:
+        return {"ok": False, "transient": True, "error": str(err)}
+    finally:
+        clear()
 
 
 def _failed(what: str, result: dict) -> None:
-    st.error(f"`{what}` {result['error']}. The rest of the page still works: try a smaller "
-             "expression, fewer digits, or a longer time limit in the sidebar.", icon="⏱️")
+    """A worker's failure: our own headline, then what happened as plain text (it may quote the input)."""
+    if result.get("transient"):  # busy, your own request still running, or too many just now
+        show_error("This step has to wait: the symbolic workers are shared by everyone on this server. "
+                   "Try again in a moment.", f"{what}: {result['error']}", icon="⏳", warning=True)
+        return
+    show_error("This step did not finish. The rest of the page still works: try a smaller expression, "
+               "fewer digits, or a longer time limit in the sidebar.", f"{what}: {result['error']}", icon="⏱️")
 
 
 def _short(text: str, limit: int = SHOW_CHARS) -> str:
@@ -110,7 +138,7 @@ def exact_numbers(limit: float) -> None:
     try:
         parse_expression(text, ())
     except ExpressionError as err:
-        st.error(f"Cannot evaluate “{text}”: {err}", icon="✏️")
+        show_error("This constant cannot be evaluated; see where below.", format_error(text, err), icon="✏️")
         return
     res = sandboxed("evalf", text, (), limit=limit, digits=int(digits))
     if not res["ok"]:
@@ -168,7 +196,7 @@ def playground(limit: float) -> None:
     try:
         tex, _ = _xy_latex(text)
     except ExpressionError as err:
-        st.error(f"Cannot use “{text}”: {err}", icon="✏️")
+        show_error("This expression cannot be used; see where below.", format_error(text, err), icon="✏️")
         return
     st.latex(r"\text{expr} = " + tex)
 
@@ -280,13 +308,31 @@ def derivatives(fn: Function) -> None:
     tabs = st.tabs([f"f{PRIMES[k]} (order {k})" for k in (1, 2, 3)])
     for order, tab in zip((1, 2, 3), tabs):
         with tab:
-            with st.spinner(f"SymPy differentiates {order} time(s)…"):
-                tex, ops = data.derivative_latex(state.spec(), order)
-                df = _derivative_curves(state.spec(), lo, hi, 400, order)
+            where = ""
+            try:
+                with st.spinner(f"SymPy differentiates {order} time(s)…"):
+                    tex, ops = data.derivative_latex(state.spec(), order)
+                    df = _derivative_curves(state.spec(), lo, hi, 400, order)
+            except TooLarge as err:  # too big for the shared server: a killable worker does it
+                res = sandboxed("curve", state.spec(), order=order, lo=lo, hi=hi, n=400,
+                                limit=float(st.session_state.get("sym_limit", 3)))
+                if not res["ok"]:
+                    st.caption(str(err).capitalize() + ".")
+                    _failed(f"diff(f, x, {order}) in a worker", res)
+                    continue
+                tex, ops = res["latex"], res["ops"]
+                xs = np.linspace(lo, hi, 400)
+                df = pd.concat([
+                    pd.DataFrame({"x": xs, "y": fn.numpy(xs).astype(float), "series": "f(x)"}),
+                    pd.DataFrame({"x": xs, "y": np.asarray(res["values"], dtype=float),
+                                  "series": f"exact f{PRIMES[order]}"}),
+                ], ignore_index=True)
+                where = (f" Too large for the shared server ({err}), so a sandbox worker computed it "
+                         f"in {res['seconds']:.2f} s, within the time limit.")
             lhs = r"\frac{d^{%d}f}{dx^{%d}}" % (order, order) if order > 1 else r"\frac{df}{dx}"
             st.latex(lhs + " = " + tex)
             st.caption(f"As a tree this derivative has {ops:,} operation{'' if ops == 1 else 's'} "
-                       "(SymPy's count_ops).")
+                       "(SymPy's count_ops)." + where)
             chart = charts.curves(df, title=f"f and its exact derivative of order {order} (float64)",
                                   y_title="value", dashed=("f(x)",))
             code = (snippets.sympy_def(fn) + f"d{order} = diff(f, x, {order})\n"
