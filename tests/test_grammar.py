@@ -323,6 +323,13 @@ def _factor(c):
     return c if c[2] in ("atom", "prod") else _atom(c)
 
 
+def _next(c):
+    """A factor written right after another: a bar there would close an open |...|
+    (the documented rule), so |a| as a second factor gets parentheses."""
+    c = _factor(c)
+    return (f"({c[0]})", c[1], "atom") if c[0].startswith("|") else c
+
+
 LEAF = st.sampled_from([("x", x, "atom"), ("x", x, "atom"), ("2", sp.Integer(2), "atom"),
                         ("3", sp.Integer(3), "atom"), ("π", sp.pi, "atom"), ("pi", sp.pi, "atom"),
                         ("e", sp.E, "atom"), ("0.5", sp.Float(0.5), "atom")])
@@ -345,9 +352,9 @@ def _extend(children):
         lambda t: (f"{t[0]}^-1 {t[1][0]}", _fn_expr(FUNCTIONS[t[0]].inverse, t[1][1]), "tail"))
     coef = st.tuples(st.sampled_from(["2", "3", "0.5"]), children).filter(
         lambda t: _factor(t[1])[0][0] not in "0123456789.-+").map(
-        lambda t: (f"{t[0]}{_factor(t[1])[0]}", sp.sympify(t[0]) * t[1][1], "prod"))
+        lambda t: (f"{t[0]}{_next(t[1])[0]}", sp.sympify(t[0]) * t[1][1], "prod"))
     implicit = st.tuples(children, children).filter(lambda t: t[1][0][0] not in "0123456789.").map(
-        lambda t: (f"{_factor(t[0])[0]} {_atom(t[1])[0] if t[1][2] != 'tail' else t[1][0]}",
+        lambda t: (f"{_factor(t[0])[0]} {_next(t[1])[0] if t[1][2] != 'tail' else t[1][0]}",
                    t[0][1] * t[1][1], "tail" if t[1][2] == "tail" else "prod"))
     power = st.tuples(children, st.sampled_from([("^2", 2), ("^3", 3), ("²", 2), ("⁻¹", -1), ("^(1/3)", sp.Rational(1, 3))])).map(
         lambda t: (f"{_atom(t[0])[0]}{t[1][0]}", _atom(t[0])[1] ** t[1][1], "prod"))
