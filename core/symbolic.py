@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound, tree_size
-from .expressions import Function
+from .expressions import Function, numeric_form
 from .memo import memo
 
 __all__ = [
@@ -101,7 +101,7 @@ def _drop_deltas(expr: sp.Expr) -> sp.Expr:
 
 @memo(max_entries=128, ttl_s=1800, max_bytes=128 * 2**20, sizeof=lambda f: 2**20)
 def _lambdified(fn: Function, order: int, cse: bool) -> Callable:
-    expr = _drop_deltas(derivative(fn, order))
+    expr = numeric_form(_drop_deltas(derivative(fn, order)))  # 10^300 as a float: NumPy takes no such int
     check_work(expr, "the derivative's code")
     try:
         return sp.lambdify(fn.symbol, expr, modules="numpy", cse=cse)

@@ -48,7 +48,7 @@ import sympy as sp
 
 from . import symbolic
 from .bounds import TooLarge, check_derivative_size
-from .expressions import Function
+from .expressions import Function, numeric_form
 from .host import CLOUD_MEMORY, memory_available
 from .memo import memo
 
@@ -119,7 +119,7 @@ def max_points(dtype="float64", available: int | None = None, fn: Function | Non
 
 def _fresh_numpy(fn: Function) -> Callable:
     """f as a NumPy callable, lambdified anew (CSE on, as Function.numpy does)."""
-    raw = sp.lambdify(fn.symbol, fn.expr, modules="numpy", cse=True)
+    raw = sp.lambdify(fn.symbol, numeric_form(fn.expr), modules="numpy", cse=True)
     if fn.depends_on_x:
         return raw
     return lambda xs: np.broadcast_to(np.asarray(raw(xs), dtype=xs.dtype), xs.shape)
@@ -129,14 +129,14 @@ def _fresh_jax(fn: Function) -> Callable:
     """f as a jax.numpy function of a scalar, lambdified anew (a new object: no JAX cache hits)."""
     from ._jax import jnp
 
-    raw = sp.lambdify(fn.symbol, fn.expr, modules="jax", cse=True)
+    raw = sp.lambdify(fn.symbol, numeric_form(fn.expr), modules="jax", cse=True)
     if fn.depends_on_x:
         return lambda x: raw(x)
     return lambda x: jnp.asarray(raw(x), dtype=jnp.result_type(x)) + 0 * x
 
 
 def _derivative_expr(fn: Function) -> sp.Expr:
-    d = symbolic.bounded_diff(fn.expr, fn.symbol, 1)  # fresh each setup, bounded before it runs
+    d = numeric_form(symbolic.bounded_diff(fn.expr, fn.symbol, 1))  # fresh each setup, bounded first
     if d.has(sp.DiracDelta):  # zero everywhere a grid point can be but 0
         d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     return d

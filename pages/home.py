@@ -77,6 +77,7 @@ with section("The chart of f and f′"):
 
     with st.expander("🐍 the slope at x₀ three ways, in a notebook"):
         st.code(snippets.sympy_def(fn) + f"dfdx = diff(f, x)\ndfdx.subs(x, {x0!r}).evalf()\n", language="python")
-        st.code(snippets.numpy_def(fn) + f"x0, h = {x0!r}, 6e-6\n(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
+        st.code(snippets.numpy_def(fn) + f"x0 = {x0!r}\nh = {data.central_step(x0)!r}  # ε^(1/3)·max(1, |x₀|)\n"
+                "(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
                 language="python")
         st.code(snippets.jax_def(fn) + f"jax.grad(f)({x0!r})\n", language="python")

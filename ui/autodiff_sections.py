@@ -222,7 +222,7 @@ def arrays(dtype: str) -> None:
                 "under them.")
     st.dataframe(ad.array_facts(dtype=dtype), hide_index=True, width="stretch")
     st.markdown("**Trying `x[2] = 4.0` on the jnp array** (run live, the error caught):")
-    st.code(f"x = jnp.array([1., 2., 3.], dtype=jnp.{dtype})\ntry:\n    x[2] = 4.0\n"
+    st.code(snippets.JAX_HEAD + f"\nx = jnp.array([1., 2., 3.], dtype=jnp.{dtype})\ntry:\n    x[2] = 4.0\n"
             "except TypeError as err:\n    print(err)", language="python")
     st.code(ad.item_assignment_error(dtype=dtype), language=None, wrap_lines=True)
     st.markdown("**The fix: `x.at[i].set(v)`** returns a new array and leaves `x` as it was.")
@@ -230,7 +230,8 @@ def arrays(dtype: str) -> None:
     i = c1.slider("index i", 0, 2, 2, key="ad_i", bind="query-params")
     v = c2.slider("value v", -10.0, 10.0, 4.0, step=0.5, key="ad_v", bind="query-params")
     before, after = ad.at_set([1.0, 2.0, 3.0], i, v, dtype)
-    st.code(f"y = x.at[{i}].set({v:g})\nprint(x)   # {before}   (unchanged)\nprint(y)   # {after}",
+    st.code(snippets.JAX_HEAD + f"\nx = jnp.array([1., 2., 3.], dtype=jnp.{dtype})\n"
+            f"y = x.at[{i}].set({v:g})\nprint(x)   # {before}   (unchanged)\nprint(y)   # {after}",
             language="python")
 
 
@@ -256,13 +257,15 @@ def pitfalls(fn, spec: str, x0: float, dtype: str) -> None:
     k = r["k"]
     st.markdown(f"**1 · An integer input.** `grad` differentiates with respect to a real number; "
                 f"`{k}` is an integer (x₀ rounded).")
-    st.code(f"jax.grad(f)({k})", language="python")
+    st.code(snippets.jax_def(fn) + f"\ntry:\n    jax.grad(f)({k})\nexcept TypeError as err:\n    print(err)",
+            language="python")
     st.code(r["int_error"] or "(no error)", language=None, wrap_lines=True)
     st.markdown(f"Fix: pass a float. `jax.grad(f)({float(k)!r})` = **{fmt(r['int_fixed'])}** ({dtype}).")
 
     st.markdown("**2 · A non-scalar output.** `grad` needs f to return one number; "
                 "f of an array of three points returns three.")
-    st.code(f"xs = jnp.array([1., 2., 3.], dtype=jnp.{dtype})\njax.grad(f)(xs)", language="python")
+    st.code(snippets.jax_def(fn) + f"\nxs = jnp.array([1., 2., 3.], dtype=jnp.{dtype})\ntry:\n"
+            "    jax.grad(f)(xs)\nexcept TypeError as err:\n    print(err)", language="python")
     st.code(r["array_error"] or "(no error)", language=None, wrap_lines=True)
     vals = ", ".join(fmt(v) for v in r["array_fixed"])
     st.markdown(f"Fix: map the scalar derivative over the array. `jax.vmap(jax.grad(f))(xs)` = "

@@ -177,8 +177,7 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
     panels.chart_panel(
         charts.error_along_x(err, title="|np.gradient − exact f′| along x (log scale): the ends stand out"),
         err, key="num_gradient_error",
-        code=code + "from sympy import diff, lambdify, symbols\n# exact = lambdify(x, diff(f(x), x))(xs)\n"
-                    "error = abs(dfdx - exact)\n",
+        code=code + snippets.exact_def(fn) + "error = abs(dfdx - fprime(xs))\n",
         caption="Large dots are the two end points. Switch edge_order to 2 and watch them drop." + note,
     )
 
@@ -327,7 +326,7 @@ def step_section(fn, spec: str, x0: float, h: float) -> None:
                 "round-off ε·|f(x₀)|/h). Diamonds: the best h of each scheme. Dotted rule: the h chosen "
                 "above." + clip_note,
         code=snippets.numpy_def(fn) + f"\nx0 = np.{dtype}({x0!r})\nhs = np.logspace(-16, 0, 321).astype(np.{dtype})\n"
-             "# exact: from sympy diff at x0\n"
+             + snippets.exact_def(fn) + "exact = fprime(x0)\n"
              "central = (f(x0 + hs) - f(x0 - hs)) / (2 * hs)\n"
              f"complex_step = np.imag(f(x0.astype(np.complex{128 if dtype == 'float64' else 64}) + 1j * hs)) / hs\n"
              "error = np.abs(central - exact)\n",
@@ -367,11 +366,13 @@ def order_section(fn, spec: str, lo: float, hi: float) -> None:
     panels.chart_panel(
         charts.convergence_chart(data, title="Largest |np.gradient − exact f′| against n (float64, log-log)"),
         data, key="num_orders",
-        code=snippets.numpy_def(fn) + "\nfor n in [10, 100, 1000, 10000]:\n"
+        code=snippets.numpy_def(fn) + snippets.exact_def(fn) + "\nns, errors = [10, 100, 1000, 10000], []\n"
+             "for n in ns:\n"
              f"    xs = np.linspace({lo:g}, {hi:g}, n)\n"
-             "    error = np.abs(np.gradient(f(xs), xs, edge_order=1) - exact(xs))\n"
-             "    print(n, error[1:-1].max(), error.max())\n"
-             "# order = -np.polyfit(np.log(ns), np.log(errors), 1)[0]\n",
+             "    error = np.abs(np.gradient(f(xs), xs, edge_order=1) - fprime(xs))\n"
+             "    errors.append(np.nanmax(error[1:-1]))\n"
+             "    print(n, errors[-1], np.nanmax(error))\n"
+             "order = -np.polyfit(np.log(ns), np.log(errors), 1)[0]\n",
         caption="Slopes are fitted on the finest decade (n ≥ 1,000), where the grid resolves f; errors at "
                 "round-off level are left out of the fit.",
     )

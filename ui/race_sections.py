@@ -21,6 +21,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 import streamlit as st
+import sympy as sp
 
 from core import presets, snippets, timing
 
@@ -440,12 +441,14 @@ def lab_section(fn, honest: pd.DataFrame, lab: pd.DataFrame) -> None:
                 "Both stories are true: the one-shot figure is what a student waits for the first time; "
                 "the steady-state figure is what each further call costs.")
     data = lab_vs_honest(honest, lab)
-    code = ("import time\nfrom sympy import lambdify, diff\n"
-            "x_array_large = np.linspace(-5, 5, 1000000)\n\n"
-            + "\n\n".join(f"tic = time.time()\n{c}\ntoc = time.time()\nprint(1000 * (toc - tic), 'ms')"
-                          for c in lab.code)
-            + "\n\n# the same, from core:\nfrom core import timing\n"
-              f"timing.lab_race(fn, n={int(lab.n.iloc[0])}, methods={list(lab.method)})")
+    n = int(lab.n.iloc[0])
+    spec = fn.text if fn.text in presets.PRESETS else sp.sstr(fn.expr)  # SymPy's printing, never typed text
+    code = (f"import time\n\nimport numpy as np\n\nx_array_large = np.linspace(-5, 5, {n})\n\n"
+            + "\n\n".join(f"{snippets.lab_race_def(fn, m)}tic = time.time()\n{c}\ntoc = time.time()\n"
+                            f"print('{m}:', 1000 * (toc - tic), 'ms')" for m, c in zip(lab.method, lab.code))
+            + "\n\n# the same, from core (pip install -e . in the repository first):\n"
+              "from core import presets, timing\n"
+              f"fn = presets.resolve({spec!r})\ntiming.lab_race(fn, n={n}, methods={list(lab.method)})\n")
     left, right = st.columns([3, 2])
     with left:
         chart_panel(charts.race_bars(data, log=True, title="the lab's one shot against the steady state (ms)"),

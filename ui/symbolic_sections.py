@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
+import sympy as sp
 
 from core import ExpressionError, Function, parse_expression, presets, snippets, symbolic
 from core.bounds import TooLarge
@@ -123,7 +124,7 @@ def exact_numbers(limit: float) -> None:
         st.caption(f"`sqrt({n})` → `{info['text']}`: an exact SymPy number (no dtype, no rounding).")
     with right:
         st.markdown("**Python: a float**")
-        st.code(f"math.sqrt({n}) = {info['float']!r}", language="python")
+        st.code(f"import math\n\nmath.sqrt({n})  # {info['float']!r}", language="python")
         st.caption("float64 (IEEE-754 double), `math.sqrt`, correctly rounded. The value it really "
                    f"stores is exactly `{info['float_exact_decimal']}`.")
 
@@ -144,7 +145,9 @@ def exact_numbers(limit: float) -> None:
     if not res["ok"]:
         _failed(f"N({text}, {digits})", res)
         return
-    st.code(f"N({text}, {digits}) = {_short(res['text'])}", language="python", wrap_lines=True)
+    shown = sp.sstr(parse_expression(text, ()))  # SymPy's printing of what was parsed, never the text
+    st.code(f"from sympy import *\n\nN({shown}, {digits})\n# {_short(res['text'])}", language="python",
+            wrap_lines=True)
     st.caption(f"A SymPy Float with {digits:,} significant digits (mpmath arbitrary precision), "
                f"computed in a sandbox worker in {res['seconds'] * 1000:.1f} ms.")
 
@@ -247,16 +250,16 @@ def arrays(fn: Function) -> None:
         "`np.array([1, 2, 3])` just now, with the error caught:"
     )
     lesson = _array_lesson(state.spec())
-    st.code("f_symb = " + _expr_text(fn) + "\nf_symb(np.array([1, 2, 3]))\n# "
-            + (lesson["error"] or "(no error: this object happens to be callable)"), language="python")
+    st.code(snippets.sympy_def(fn) + "f_symb = f\ntry:\n    f_symb(np.array([1, 2, 3]))\n"
+            "except TypeError as err:\n    print(err)  # " + (lesson["error"] or "(no error)"), language="python")
     st.markdown(
         "`lambdify` **writes a Python function** from the expression: it prints the tree as source code "
         "that calls NumPy, then compiles that source. The generated function works on whole arrays:"
     )
     st.code(lesson["source"], language="python")
     vals = ", ".join(f"{v:.6g}" for v in lesson["values"])
-    st.code(f"f_symb_numpy = lambdify(x, f_symb, 'numpy')\nf_symb_numpy(np.array([1., 2., 3.]))"
-            f"\n# array([{vals}])", language="python")
+    st.code(snippets.sympy_def(fn) + f"f_symb_numpy = lambdify(x, f, 'numpy')\n"
+            f"f_symb_numpy(np.array([1., 2., 3.]))\n# array([{vals}])", language="python")
     st.caption("Evaluated just now in float64 by the generated NumPy code (we pass floats: with the lab's "
                "integer array NumPy computes in int64, which overflows silently for large values).")
 
@@ -335,8 +338,10 @@ def derivatives(fn: Function) -> None:
                        "(SymPy's count_ops)." + where)
             chart = charts.curves(df, title=f"f and its exact derivative of order {order} (float64)",
                                   y_title="value", dashed=("f(x)",))
-            code = (snippets.sympy_def(fn) + f"d{order} = diff(f, x, {order})\n"
-                    f"d{order}_numpy = lambdify(x, d{order}, 'numpy', cse=True)\n"
+            deltas = (f"d{order} = d{order}.replace(DiracDelta, lambda *args: 0)  # δ is 0 away from 0, as drawn\n"
+                      if fn.expr.has(sp.Abs, sp.sign, sp.Heaviside) else "")
+            code = (snippets.sympy_def(fn) + f"d{order} = diff(f, x, {order})\n" + deltas
+                    + f"d{order}_numpy = lambdify(x, d{order}, 'numpy', cse=True)\n"
                     f"xs = np.linspace({lo:g}, {hi:g}, 400)\nys = d{order}_numpy(xs)\n")
             panels.chart_panel(chart, df, key=f"sym_d{order}", code=code,
                                caption=f"400 points, float64, `lambdify(diff(f, x, {order}), cse=True)`; "
@@ -423,7 +428,8 @@ def abs_and_assumptions(fn: Function) -> None:
     st.markdown("**With `x = symbols('x', real=True)`** (as this dashboard does everywhere):")
     st.latex(r"\frac{d}{dx}|x| = " + real["latex"])
     vals = real["values"] or {}
-    st.code("lambdify(x, sign(x), 'numpy')(np.array([1., -2., 0.]))\n# array(["
+    st.code("import numpy as np\nfrom sympy import lambdify, sign, symbols\n\nx = symbols('x', real=True)\n"
+            "lambdify(x, sign(x), 'numpy')(np.array([1., -2., 0.]))\n# array(["
             + ", ".join(f"{v:g}" for v in vals.values()) + "])", language="python")
     st.caption("float64 via `numpy.sign`. At 0 the derivative of |x| does not exist; `sign` says 0, JAX's "
                "`grad(abs)(0.)` says 1, and any value in [−1, 1] is a valid subgradient.")
