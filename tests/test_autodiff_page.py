@@ -101,7 +101,7 @@ def test_at_set_sliders_update_a_new_array(default_page):
     at.slider(key="ad_i").set_value(0).run()
     at.slider(key="ad_v").set_value(-2.0).run()
     no_exception(at)
-    code = next(c.value for c in at.code if c.value.startswith("y = x.at["))
+    code = next(c.value for c in at.code if "y = x.at[" in c.value)
     assert "y = x.at[0].set(-2)" in code and "[1. 2. 3.]   (unchanged)" in code and "[-2.  2.  3.]" in code
 
 

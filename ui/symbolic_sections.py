@@ -145,7 +145,8 @@ def exact_numbers(limit: float) -> None:
     if not res["ok"]:
         _failed(f"N({text}, {digits})", res)
         return
-    shown = sp.sstr(parse_expression(text, ()))  # SymPy's printing of what was parsed, never the text
+    # SymPy's printing of what was parsed (never the typed text); √n as we wrote it, unsimplified.
+    shown = sp.sstr(parse_expression(text, ())) if typed.strip() else f"sqrt({n})"
     st.code(f"from sympy import *\n\nN({shown}, {digits})\n# {_short(res['text'])}", language="python",
             wrap_lines=True)
     st.caption(f"A SymPy Float with {digits:,} significant digits (mpmath arbitrary precision), "
