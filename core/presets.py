@@ -13,7 +13,8 @@ from functools import lru_cache
 from .memo import memo
 from .expressions import X, Function, function_from_expr, parse_function
 
-__all__ = ["Preset", "PRESETS", "composed_polynomial", "resolve", "default_range", "MAX_DEPTH"]
+__all__ = ["Preset", "PRESETS", "composed_polynomial", "resolve", "default_range", "MAX_DEPTH", "P_SOURCE", "P_LABEL",
+           "lab_polynomial", "composed_depth", "composed_spec", "composed_source"]
 
 #: Deepest composition offered (depth 6 already has a 1862-operation derivative tree).
 MAX_DEPTH = 6
@@ -27,9 +28,29 @@ class Preset:
     x_range: tuple[float, float] = (-5.0, 5.0)
 
 
-def _p(t):
-    """The lab's polynomial p(t) = 2t^3 - 3t^2 + 5."""
+#: The lab's polynomial, as Python source (the one place it is written out) and as a student reads it.
+P_SOURCE = "2*x**3 - 3*x**2 + 5"
+P_LABEL = "2t³ − 3t² + 5"
+#: Preset ids of the composed polynomial are this prefix and the depth: "composed:3".
+COMPOSED_PREFIX = "composed:"
+
+
+def lab_polynomial(t):
+    """The lab's polynomial p(t) = 2t^3 - 3t^2 + 5 (:data:`P_SOURCE`)."""
     return 2 * t**3 - 3 * t**2 + 5
+
+
+def composed_depth(spec) -> int | None:
+    """The depth of a composed-polynomial spec ("composed:3", or its Function), else None."""
+    text = getattr(spec, "text", spec)
+    if isinstance(text, str) and text.startswith(COMPOSED_PREFIX) and text in PRESETS:
+        return int(text[len(COMPOSED_PREFIX):])
+    return None
+
+
+def composed_spec(depth: int) -> str:
+    """The preset id of the composed polynomial of ``depth``."""
+    return f"{COMPOSED_PREFIX}{int(depth)}"
 
 
 _TYPED = [
@@ -46,7 +67,8 @@ _TYPED = [
     Preset("exp(-2*x) + 3*sin(3*x)", "e^(−2x) + 3 sin 3x", "sections 2.2 and 3.1"),
 ]
 _COMPOSED = [
-    Preset(f"composed:{d}", f"p∘…∘p, depth {d}  (p = 2x³ − 3x² + 5)", "section 5: expression swell", (-1.0, 1.5))
+    Preset(f"{COMPOSED_PREFIX}{d}", f"p∘…∘p, depth {d}  (p = {P_LABEL.replace('t', 'x')})",
+           "section 5: expression swell", (-1.0, 1.5))
     for d in range(1, MAX_DEPTH + 1)
 ]
 
@@ -67,8 +89,8 @@ def composed_polynomial(depth: int) -> Function:
         raise ValueError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
     expr = X
     for _ in range(depth):
-        expr = _p(expr)
-    return function_from_expr(expr, text=f"composed:{depth}", label=f"p composed {depth}×")
+        expr = lab_polynomial(expr)
+    return function_from_expr(expr, text=composed_spec(depth), label=f"p composed {depth}×")
 
 
 @memo(max_entries=256, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda fn: 2**20)
@@ -76,8 +98,9 @@ def resolve(spec: str) -> Function:
     """A preset id or typed text -> Function. Raises ExpressionError for bad text."""
     spec = " ".join(str(spec).split())
     preset = PRESETS.get(spec)
-    if preset is not None and spec.startswith("composed:"):
-        return composed_polynomial(int(spec.split(":")[1]))
+    depth = composed_depth(spec)
+    if depth is not None:
+        return composed_polynomial(depth)
     fn = parse_function(spec)
     if preset is not None:
         return function_from_expr(fn.expr, text=spec, label=preset.label)
@@ -93,7 +116,7 @@ def default_range(spec: str) -> tuple[float, float]:
 def composed_source(depth: int) -> str:
     """The Python a student would write for the composed polynomial (the lab's loop)."""
     return (
-        "def p(x):\n    return 2*x**3 - 3*x**2 + 5\n\n"
+        f"def p(x):\n    return {P_SOURCE}\n\n"
         f"def f(x):\n    for _ in range({depth}):\n        x = p(x)\n    return x\n"
     )
 

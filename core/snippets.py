@@ -11,23 +11,14 @@ import sympy as sp
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from .expressions import Function
+from .presets import composed_depth as _composed_depth
+from .presets import composed_source as _loop
 
 __all__ = ["sympy_def", "numpy_def", "jax_def", "exact_def", "sympy_function_def", "lab_race_def", "JAX_HEAD"]
 
 #: The first lines of every JAX snippet: 64-bit floats on, as on the pages.
 JAX_HEAD = "import jax\njax.config.update('jax_enable_x64', True)\nimport jax.numpy as jnp\n"
 
-def _composed_depth(fn: Function) -> int | None:
-    if fn.text.startswith("composed:"):
-        return int(fn.text.split(":")[1])
-    return None
-
-
-def _loop(depth: int) -> str:
-    return (
-        f"def p(x):\n    return 2*x**3 - 3*x**2 + 5\n\n"
-        f"def f(x):\n    for _ in range({depth}):\n        x = p(x)\n    return x\n"
-    )
 
 
 def sympy_def(fn: Function) -> str:

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
-from . import symbolic
+from . import presets, symbolic
 from .bounds import TooLarge, check_derivative_size
 from .expressions import Function, numeric_form
 from .host import CLOUD_MEMORY, memory_available
@@ -422,10 +422,11 @@ LAB_CODE = {
 
 def _lab_f_of_x(fn: Function) -> sp.Expr:
     """``f(x)`` as the lab builds it inside its timed line (the loop for the composed polynomial)."""
-    if fn.text.startswith("composed:"):
+    depth = presets.composed_depth(fn)
+    if depth:
         t = fn.symbol
-        for _ in range(int(fn.text.split(":")[1])):
-            t = 2 * t**3 - 3 * t**2 + 5
+        for _ in range(depth):
+            t = presets.lab_polynomial(t)
         return t
     return fn.expr
 

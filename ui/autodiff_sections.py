@@ -42,7 +42,7 @@ def _ad():
 
 
 def composed_depth(spec: str) -> int | None:
-    return int(spec.split(":")[1]) if spec.startswith("composed:") else None
+    return presets.composed_depth(spec)
 
 
 def sympy_is_slow(spec: str, order: int) -> bool:

@@ -225,7 +225,7 @@ def pick_function(sidebar_fn) -> tuple[str, object]:
     if choice == "composed":
         depth = c2.slider("depth of the composition", 1, presets.MAX_DEPTH, 3, key="race_depth",
                           bind="query-params", help="The lab raced depth 3: p(p(p(x))), p = 2x³ − 3x² + 5.")
-        return f"composed:{depth}", presets.composed_polynomial(depth)
+        return presets.composed_spec(depth), presets.composed_polynomial(depth)
     from .state import spec
 
     return spec(), sidebar_fn

@@ -17,6 +17,7 @@ behaves the same in the browser.)
 from __future__ import annotations
 
 import streamlit as st
+import sympy as sp
 
 from core import ExpressionError, Function, presets
 from core.expressions import format_error
@@ -139,9 +140,10 @@ def choose_function(page: str) -> Function:
 def _latex_of(spec: str) -> str:
     """LaTeX of the parsed expression (sympy.latex), never of the typed text."""
     fn = _resolve(spec)
-    if fn.text.startswith("composed:"):
-        d = int(fn.text.split(":")[1])
-        return r"\underbrace{p(p(\cdots p(x)))}_{%d\ \text{times}},\quad p(t) = 2t^3 - 3t^2 + 5" % d
+    d = presets.composed_depth(fn)
+    if d:
+        p_of_t = sp.latex(presets.lab_polynomial(sp.Symbol("t")))
+        return r"\underbrace{p(p(\cdots p(x)))}_{%d\ \text{times}},\quad p(t) = %s" % (d, p_of_t)
     return fn.latex
 
 
