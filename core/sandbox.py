@@ -340,6 +340,50 @@ def _op_curve(text, order=1, lo=-5.0, hi=5.0, n=400, max_ops=MAX_LATEX_OPS):
     return {"text": "", "latex": latex, "ops": ops, "values": [float(v) for v in ys]}
 
 
+def _op_equivalent(answer, spec, order=1):
+    """Is simplify(answer − the order-th derivative of spec) 0? (core.equivalence: issue 16)."""
+    from core.equivalence import simplify_difference
+
+    return simplify_difference(_parse(answer, ("x",)), _derivative(spec, ("x",), order)[0])
+
+
+def _op_steps_simplify(spec):
+    """The step-by-step derivation's last line (core.derivation), simplified."""
+    import sympy as sp
+
+    from core.derivation import derive
+
+    d = derive(_parse(spec, ("x",)))
+    return {"too_long": True, "text": "", "latex": "", "ops": 0} if d.too_long else _present(sp.simplify(d.result))
+
+
+def _op_steps_proof(spec):
+    """simplify(derivation's last line − diff(f, x)): "zero", "nonzero" or "unknown"."""
+    from core.derivation import derive
+    from core.equivalence import simplify_difference
+
+    d = derive(_parse(spec, ("x",)))
+    if d.too_long:
+        return {"verdict": "unknown", "too_long": True, "text": "", "latex": "", "ops": 0}
+    return simplify_difference(d.result, _derivative(spec, ("x",), 1)[0])
+
+
+def _op_series(spec, x0=0.0, order=5):
+    """Taylor coefficients c0 … cn of spec at x0 by SymPy's series (core.taylor)."""
+    from core.taylor import sympy_coefficients
+
+    return {"coeffs": sympy_coefficients(_parse(spec, ("x",)), float(x0), int(order)),
+            "text": "", "latex": "", "ops": 0}
+
+
+def _op_series_timing(spec, x0=0.0, orders=(1, 2, 4, 6, 8, 10), budget_s=3.0):
+    """Seconds SymPy's series takes per order, until budget_s is spent (core.taylor)."""
+    from core.taylor import sympy_timings
+
+    return {"timings": sympy_timings(_parse(spec, ("x",)), float(x0), [int(n) for n in orders], float(budget_s)),
+            "text": "", "latex": "", "ops": 0}
+
+
 def _op_sleep(seconds=1.0):
     """Sleep (for tests of waiting, limits and cancellation)."""
     time.sleep(float(seconds))
@@ -365,6 +409,11 @@ OPS = {
     "derivative_source": _op_derivative_source,
     "check_compile": _op_check_compile,
     "curve": _op_curve,
+    "equivalent": _op_equivalent,
+    "steps_simplify": _op_steps_simplify,
+    "steps_proof": _op_steps_proof,
+    "series": _op_series,
+    "series_timing": _op_series_timing,
     "ping": _op_ping,
     "sleep": _op_sleep,
 }
