@@ -17,7 +17,7 @@ import streamlit as st
 from core import presets, snippets, symbolic
 from ui import charts, panels
 from ui.data import SERIES
-from ui.state import _resolve
+from ui.state import resolve
 
 #: The lab's gallery of common derivatives (section 4.2), by preset id.
 GALLERY = ["x^3", "2*x^3 - 3*x^2 + 5", "1/x", "exp(x)", "log(x)", "sin(x)", "cos(x)", "abs(x)",
@@ -67,7 +67,7 @@ def derivative_vs_exact(spec: str, lo: float, hi: float, n: int, dtype: str, ord
                         with_exact: bool = True) -> tuple[pd.DataFrame, dict]:
     """vmap(grad(...)) of f (``order`` times) in ``dtype`` against SymPy's exact values, long form."""
     ad = _ad()
-    fn = _resolve(spec)
+    fn = resolve(spec)
     xs = np.linspace(lo, hi, int(n)).astype(dtype)
     got = ad.derivative(fn, xs, order)
     frames = []
@@ -84,7 +84,7 @@ def derivative_vs_exact(spec: str, lo: float, hi: float, n: int, dtype: str, ord
 def point_values(spec: str, x0: float, dtype: str) -> dict:
     """f(x₀) and grad(f)(x₀) in ``dtype``, and the exact f′(x₀) in float64."""
     ad = _ad()
-    fn = _resolve(spec)
+    fn = resolve(spec)
     x = np.array([x0], dtype=dtype)
     return {
         "f": float(fn.numpy(x)[0]),
@@ -97,7 +97,7 @@ def point_values(spec: str, x0: float, dtype: str) -> dict:
 def failures(spec: str, x0: float, dtype: str) -> dict:
     """The messages of grad(f)(int) and grad(f)(array), and the values of their fixes."""
     ad = _ad()
-    fn = _resolve(spec)
+    fn = resolve(spec)
     k = int(round(x0))
     xs = np.array([1.0, 2.0, 3.0], dtype=dtype)
     return {
@@ -112,14 +112,14 @@ def failures(spec: str, x0: float, dtype: str) -> dict:
 @st.cache_data(max_entries=256, ttl=600, show_spinner=False)
 def jit_timing(spec: str, n: int, dtype: str, run: int) -> pd.DataFrame:
     """Timed once per (function, size, dtype, press of "time again")."""
-    return _ad().jit_timing(_resolve(spec), n=int(n), dtype=dtype, repeats=5, budget_s=2.0)
+    return _ad().jit_timing(resolve(spec), n=int(n), dtype=dtype, repeats=5, budget_s=2.0)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def gallery_data(gid: str, n: int, dtype: str) -> tuple[pd.DataFrame, dict]:
     """f, JAX's f′ and the exact f′ on the lab's [−5, 5]; f′ is undefined wherever f is."""
     ad = _ad()
-    fn = _resolve(gid)
+    fn = resolve(gid)
     xs = np.linspace(-5.0, 5.0, int(n)).astype(dtype)
     f = fn.numpy(xs)
     got = ad.derivative(fn, xs)
@@ -144,7 +144,7 @@ def kink(dtype: str) -> pd.DataFrame:
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def jaxprs(spec: str, dtype: str) -> tuple[str, str]:
     ad = _ad()
-    fn = _resolve(spec)
+    fn = resolve(spec)
     return str(ad.jaxpr(fn, dtype)), str(ad.grad_jaxpr(fn, 1, dtype))
 
 
@@ -153,7 +153,7 @@ def trace(spec: str, x0: float, dtype: str) -> dict:
     """Forward and reverse tables, the graph, and the checks, for f at x₀ in ``dtype``."""
     from core import traces
 
-    prog = traces.trace_program(_resolve(spec), x0, dtype)
+    prog = traces.trace_program(resolve(spec), x0, dtype)
     nodes, edges = traces.graph(prog)
     return {
         "forward": traces.forward_table(prog), "reverse": traces.reverse_table(prog),
@@ -165,7 +165,7 @@ def trace(spec: str, x0: float, dtype: str) -> dict:
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
 def higher_at(spec: str, x0: float, dtype: str, with_third: bool) -> pd.DataFrame:
     ad = _ad()
-    fn = _resolve(spec)
+    fn = resolve(spec)
     rows = []
     for order in (1, 2, 3):
         got = ad.grad_at(fn, x0, order, dtype)
@@ -317,7 +317,7 @@ def gallery(dtype: str) -> dict:
     n = st.slider("points on [−5, 5]", 11, 1001, 101, step=2, key="ad_gallery_n", bind="query-params",
                   help="An odd number puts x = 0 on the grid (the lab's 100 points skip it).")
     df, stats = gallery_data(gid, n, dtype)
-    fn = _resolve(gid)
+    fn = resolve(gid)
     chart = charts.curves(df, title=f"{presets.PRESETS[gid].label}: f and f′ by vmap(grad(f)) ({dtype})",
                           y_title="y", dashed=(SERIES["autodiff"],))
     code = snippets.jax_def(fn) + (

@@ -13,7 +13,7 @@ import streamlit as st
 
 from core import autodiff, numerical, symbolic
 
-from .state import _resolve
+from .state import resolve
 
 SERIES = {
     "f": "f(x)",
@@ -26,7 +26,7 @@ SERIES = {
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def three_ways(spec: str, lo: float, hi: float, n: int, dtype: str = "float64") -> pd.DataFrame:
     """f and f′ by all three methods on linspace(lo, hi, n), as a long DataFrame."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     xs = np.linspace(lo, hi, int(n)).astype(dtype)
     values = {
         SERIES["f"]: fn.numpy(xs),
@@ -47,7 +47,7 @@ def central_step(x0: float) -> float:
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
 def at_point(spec: str, x0: float) -> pd.DataFrame:
     """f′(x0) from each method with its error against the exact value (float64)."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     x = np.array([x0], dtype=np.float64)
     exact = float(symbolic.derivative_values(fn, x)[0])
     h = central_step(x0)
@@ -71,7 +71,7 @@ def derivative_latex(spec: str, order: int = 1) -> tuple[str, int]:
     """LaTeX of the order-th derivative (or a note when it is too big to read), and its op count."""
     import sympy as sp
 
-    d = symbolic.derivative(_resolve(spec), order)
+    d = symbolic.derivative(resolve(spec), order)
     ops = symbolic.count_ops(d)
     if ops > MAX_LATEX_OPS:
         return r"\text{(a tree of %d operations: too big to print)}" % ops, ops
@@ -81,7 +81,7 @@ def derivative_latex(spec: str, order: int = 1) -> tuple[str, int]:
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def method_vs_exact(spec: str, method: str, lo: float, hi: float, n: int) -> pd.DataFrame:
     """One method's f′ against the exact f′ on linspace(lo, hi, n), long form, float64."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     xs = np.linspace(lo, hi, int(n))
     exact = symbolic.derivative_values(fn, xs)
     if method == "symbolic":

@@ -24,7 +24,7 @@ from core import numerical, snippets, symbolic
 from core.numerical import SCHEMES
 
 from . import charts, panels
-from .state import _resolve
+from .state import resolve
 
 #: The steps of the step-size explorer: 20 per decade from 1e-16 to 1.
 STEPS = np.logspace(-16, 0, 321)
@@ -34,26 +34,26 @@ KINK_RANGE = (-5.0, 5.0)
 
 
 def _exact_at(spec: str, x0: float) -> float:
-    return float(symbolic.derivative_values(_resolve(spec), [x0])[0])
+    return float(symbolic.derivative_values(resolve(spec), [x0])[0])
 
 
 # --- cached computations -----------------------------------------------------------
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def gradient_frame(spec: str, lo: float, hi: float, n: int, edge_order: int) -> pd.DataFrame:
-    return numerical.gradient_errors(_resolve(spec), np.linspace(lo, hi, int(n)), int(edge_order))
+    return numerical.gradient_errors(resolve(spec), np.linspace(lo, hi, int(n)), int(edge_order))
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def exact_curve(spec: str, lo: float, hi: float, n: int = 400) -> pd.DataFrame:
     xs = np.linspace(lo, hi, int(n))
-    return pd.DataFrame({"x": xs, "y": symbolic.derivative_values(_resolve(spec), xs), "series": "exact f′"})
+    return pd.DataFrame({"x": xs, "y": symbolic.derivative_values(resolve(spec), xs), "series": "exact f′"})
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def kink_frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """np.gradient of |x| on linspace(−5, 5, n): the stencil table and the chart data near 0."""
-    fn = _resolve("abs(x)")
+    fn = resolve("abs(x)")
     xs = np.linspace(*KINK_RANGE, int(n))
     table = numerical.kink_stencil(fn, xs, 0.0, count=3 if n % 2 else 4)
     g = numerical.gradient(fn, xs)
@@ -69,7 +69,7 @@ def kink_frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def secant_frame(spec: str, x0: float, hs: tuple[float, ...], scheme: str, window: tuple[float, float]) -> pd.DataFrame:
-    fn = _resolve(spec)
+    fn = resolve(spec)
     lines = numerical.secants(fn, x0, list(hs), scheme, window)
     xs = np.linspace(*window, 240)
     f0 = float(fn.numpy(np.array([x0]))[0])
@@ -83,7 +83,7 @@ def secant_frame(spec: str, x0: float, hs: tuple[float, ...], scheme: str, windo
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
 def schemes_at(spec: str, x0: float, h: float) -> pd.DataFrame:
     """Every scheme at x₀ with step h (float64), against the exact value."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     x = np.array([x0])
     exact = _exact_at(spec, x0)
     rows = []
@@ -97,7 +97,7 @@ def schemes_at(spec: str, x0: float, h: float) -> pd.DataFrame:
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def sweep_frames(spec: str, x0: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The step sweep in both dtypes, the theory lines of both, and the best steps."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     sweep = pd.concat([numerical.step_sweep(fn, x0, STEPS, dtype=d) for d in ("float64", "float32")],
                       ignore_index=True)
     theory = pd.concat([numerical.theory_lines(fn, x0, STEPS, d).assign(dtype=d) for d in ("float64", "float32")],
@@ -107,7 +107,7 @@ def sweep_frames(spec: str, x0: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def order_frames(spec: str, lo: float, hi: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    fn = _resolve(spec)
+    fn = resolve(spec)
     frames, orders = [], []
     for eo in (1, 2):
         df, o = numerical.convergence(fn, lo, hi, GRID_SIZES, eo)
@@ -119,7 +119,7 @@ def order_frames(spec: str, lo: float, hi: float) -> tuple[pd.DataFrame, pd.Data
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def cost_frame(spec: str, n: int, p: int, lo: float, hi: float) -> pd.DataFrame:
-    return numerical.cost_table(_resolve(spec), int(n), int(p), lo, hi)
+    return numerical.cost_table(resolve(spec), int(n), int(p), lo, hi)
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from core import presets, snippets, timing
 from . import charts, session
 from .panels import chart_panel
 from .safe import md_name
-from .state import _resolve
+from .state import resolve
 
 #: How long a finished race is reused for the same settings (seconds).
 RACE_TTL_S = 300
@@ -99,7 +99,7 @@ def _part(progress, a: float, b: float):
 
 def race_now(spec: str, n: int, dtype: str, methods: tuple, repeats: int, lab_methods: tuple) -> dict:
     """The race and the lab's one-shot timing of ``spec``, in this process's turn."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     step, on_wait, log = _hooks()
     estimate = timing.estimate_seconds(fn, n, methods, repeats, lab=bool(lab_methods))
     with timing.QUEUE.slot(f"race of {spec}, n = {n:,}", estimate, on_wait, owner=session.owner_id(),
@@ -142,7 +142,7 @@ def scan_n_now(spec: str, ns: tuple, methods: tuple, repeats: int, dtype: str) -
     with timing.QUEUE.slot(f"time against n for {spec}", SCAN_N_BUDGET_S, on_wait, owner=session.owner_id(),
                            cancelled=session.cancel_check()) as waited:
         t0 = time.monotonic()
-        df = timing.scaling_n(_resolve(spec), ns, list(methods), repeats, dtype, lo=LO, hi=HI,
+        df = timing.scaling_n(resolve(spec), ns, list(methods), repeats, dtype, lo=LO, hi=HI,
                               budget_s=SCAN_N_BUDGET_S, progress=step)
         seconds = time.monotonic() - t0
     return dict(data=df, log=log, waited=waited, seconds=seconds, finished=time.time(),
@@ -352,7 +352,7 @@ def _stale_note(result: dict, current: dict) -> None:
 def show_race(result: dict, s: dict) -> None:
     honest, lab = result["honest"], result["lab"]
     cfg = result["settings"]
-    fn = _resolve(cfg["spec"])
+    fn = resolve(cfg["spec"])
     _stale_note(result, s)
     device = ", ".join(sorted(set(honest.device)))
     left, right = st.columns([3, 2])
@@ -520,7 +520,7 @@ def scaling_section(spec: str, fn, s: dict) -> None:
         df, cfg = result["data"], result["settings"]
         _stale_note(result, dict(spec=spec, ns=ns, methods=tuple(methods), repeats=reps, dtype=s["dtype"]))
         chart_panel(charts.race_scaling(df, x="n", x_title="points n", log_x=True,
-                                        title=f"{_resolve(cfg['spec']).name}: evaluate time against n, {cfg['dtype']}"),
+                                        title=f"{resolve(cfg['spec']).name}: evaluate time against n, {cfg['dtype']}"),
                     df, key="race_scan_n", caption=_skips(df),
                     code=f"from core import presets, timing\nfn = presets.resolve({cfg['spec']!r})\n"
                          f"timing.scaling_n(fn, ns={list(cfg['ns'])}, methods={list(cfg['methods'])}, "

@@ -35,8 +35,8 @@ def _label(option: str) -> str:
     return presets.PRESETS[option].label
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _resolve(spec: str) -> Function:
+@st.cache_resource(max_entries=256, ttl=1800, show_spinner=False)
+def resolve(spec: str) -> Function:
     """One Function per spec for the whole server: its compiled callables are shared."""
     return presets.resolve(spec)
 
@@ -116,7 +116,7 @@ def choose_function(page: str) -> Function:
         spec = text if choice == TYPED else choice
         failure = None
         try:
-            fn = _resolve(spec)
+            fn = resolve(spec)
         except ExpressionError as err:
             failure = err
             _show_refusal(spec, err)
@@ -136,10 +136,10 @@ def choose_function(page: str) -> Function:
     return fn
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def _latex_of(spec: str) -> str:
     """LaTeX of the parsed expression (sympy.latex), never of the typed text."""
-    fn = _resolve(spec)
+    fn = resolve(spec)
     d = presets.composed_depth(fn)
     if d:
         p_of_t = sp.latex(presets.lab_polynomial(sp.Symbol("t")))

@@ -24,7 +24,7 @@ from core.sandbox import (SandboxBusy, SandboxCancelled, SandboxError, SandboxRa
 
 from . import charts, data, panels, session, state
 from .safe import format_error, show_error
-from .state import _resolve
+from .state import resolve
 
 #: The lab's two-variable expression.
 DEFAULT_XY = "2*x^2 - x*y"
@@ -235,7 +235,7 @@ def playground(limit: float) -> None:
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _array_lesson(spec: str) -> dict:
-    fn = _resolve(spec)
+    fn = resolve(spec)
     xs = np.array([1, 2, 3])
     error = symbolic.call_on_array(fn.expr, xs)
     f, source = symbolic.lambdify_source(fn.expr, fn.symbol)
@@ -279,7 +279,7 @@ PRIMES = {1: "′", 2: "″", 3: "‴"}
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _derivative_curves(spec: str, lo: float, hi: float, n: int, order: int) -> pd.DataFrame:
-    fn = _resolve(spec)
+    fn = resolve(spec)
     xs = np.linspace(lo, hi, int(n))
     return pd.concat([
         pd.DataFrame({"x": xs, "y": fn.numpy(xs).astype(float), "series": "f(x)"}),
@@ -290,13 +290,13 @@ def _derivative_curves(spec: str, lo: float, hi: float, n: int, order: int) -> p
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _rules(spec: str) -> list[dict]:
-    fn = _resolve(spec)
+    fn = resolve(spec)
     return symbolic.rule_breakdown(fn.expr, fn.symbol)
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _derivative_source(spec: str) -> str:
-    return symbolic.derivative_source(_resolve(spec), 1, cse=True)
+    return symbolic.derivative_source(resolve(spec), 1, cse=True)
 
 
 def derivatives(fn: Function) -> None:
@@ -386,7 +386,7 @@ def _abs_report(assumption: str) -> dict:
 def _assumption_rows(spec: str, assumption: str) -> tuple[pd.DataFrame, str]:
     rows = []
     examples = symbolic.assumption_examples(assumption)
-    fn = _resolve(spec)
+    fn = resolve(spec)
     mine, s = symbolic.with_assumption(fn.expr, fn.symbol, assumption)
     examples.append(("your f", mine, s))
     mine_latex = ""
