@@ -1,0 +1,401 @@
+"""The cost of a full gradient as the number of parameters n grows: why machine learning uses
+reverse-mode autodiff.
+
+Pure (no Streamlit). Three losses of n parameters as machine learning has them, on synthetic
+data made here with a fixed seed (:func:`problem`): least squares and logistic regression on
+:data:`SAMPLES` samples, and the n-dimensional Rosenbrock. Four ways to the gradient, each
+timed in two phases (setup: building/compiling; evaluate: one gradient after a warm-up, JAX
+results waited for with ``block_until_ready``):
+
+* ``central``: central differences, **2n evaluations of f** (a jitted f, counted);
+* ``forward``: forward mode, **n JVPs** (one per basis vector, in a ``lax.fori_loop``: memory
+  stays O(n), where ``jax.jacfwd`` would push an n×n identity through f);
+* ``reverse``: reverse mode, **one VJP**: ``jax.grad``;
+* ``symbolic``: n SymPy partial derivatives, ``lambdify(cse=True)``; only up to
+  :data:`MAX_N` ``["symbolic"]`` and while the bounds of :mod:`core.bounds` allow.
+
+:func:`scan` takes the clock as an argument (a test passes a fake one) and a time budget; a
+case predicted to pass the budget is skipped and says so. :func:`slope` fits log t against
+log n, :func:`verdict` states the measured speed-up, :func:`memory` reads XLA's compiled
+memory analysis of forward and reverse mode.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from .bounds import MAX_DERIVATIVE_NODES, MAX_WORK_NODES, TooLarge, check_work, derivative_size_bound
+
+__all__ = ["LOSSES", "METHODS", "MAX_N", "DEFAULT_NS", "SAMPLES", "SEED", "Problem", "problem",
+           "prepare", "time_method", "scan", "slope", "slopes", "verdict", "memory", "ScanCancelled"]
+
+#: Samples of the synthetic data sets, and the seed they are drawn with.
+SAMPLES, SEED = 32, 0
+LOSSES = {
+    "rosenbrock": "n-dimensional Rosenbrock Σ 100(wᵢ₊₁ − wᵢ²)² + (1 − wᵢ)²",
+    "least_squares": f"least squares ‖Aw − b‖² / 2m, A: {SAMPLES}×n",
+    "logistic": f"logistic regression mean log(1 + e^(−yᵢ aᵢ·w)), {SAMPLES} samples",
+}
+METHODS = {
+    "central": "central differences (2n evaluations of f)",
+    "forward": "forward mode (n JVPs)",
+    "reverse": "reverse mode (1 VJP, jax.grad)",
+    "symbolic": "symbolic (n SymPy partials, lambdify with cse)",
+}
+#: Largest n each method is run at (symbolic: SymPy's work in the server stays small).
+MAX_N = {"central": 10_000, "forward": 10_000, "reverse": 100_000, "symbolic": 200}
+DEFAULT_NS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+#: How each method's time grows with n, for the budget's predictions (central differences also
+#: check the deadline as they go, so a case that grows faster stops itself).
+_GROWTH = {"central": 1.0, "forward": 1.0, "reverse": 1.0, "symbolic": 2.0}
+
+
+class OverBudget(ValueError):
+    """A case ran past the scan's deadline (SymPy's setup, or the loop of central differences)."""
+
+
+class ScanCancelled(RuntimeError):
+    """The scan's ``cancelled()`` said True."""
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """One loss at one n: its data, the point w, and f / exact gradient in NumPy and JAX."""
+
+    kind: str
+    n: int
+    w: np.ndarray
+    A: np.ndarray | None = None
+    b: np.ndarray | None = None
+
+    def f_jax(self, w):
+        from ._jax import jnp
+
+        if self.kind == "rosenbrock":
+            return jnp.sum(100.0 * (w[1:] - w[:-1] ** 2) ** 2) + jnp.sum((1.0 - w) ** 2)
+        z = jnp.asarray(self.A) @ w
+        if self.kind == "least_squares":
+            return 0.5 * jnp.mean((z - jnp.asarray(self.b)) ** 2)
+        return jnp.mean(jnp.logaddexp(0.0, -jnp.asarray(self.b) * z))
+
+    def f_numpy(self, w) -> float:
+        w = np.asarray(w, dtype=float)
+        if self.kind == "rosenbrock":
+            return float(np.sum(100.0 * (w[1:] - w[:-1] ** 2) ** 2) + np.sum((1.0 - w) ** 2))
+        z = self.A @ w
+        if self.kind == "least_squares":
+            return float(0.5 * np.mean((z - self.b) ** 2))
+        return float(np.mean(np.logaddexp(0.0, -self.b * z)))
+
+    def exact_gradient(self, w=None) -> np.ndarray:
+        """∇f by hand (closed form), float64."""
+        w = self.w if w is None else np.asarray(w, dtype=float)
+        if self.kind == "rosenbrock":
+            g = -2.0 * (1.0 - w)
+            r = w[1:] - w[:-1] ** 2
+            g[1:] += 200.0 * r
+            g[:-1] += -400.0 * w[:-1] * r
+            return g
+        z = self.A @ w
+        m = len(self.b)
+        if self.kind == "least_squares":
+            return self.A.T @ (z - self.b) / m
+        return -self.A.T @ (self.b / (1.0 + np.exp(self.b * z))) / m
+
+    def sympy(self) -> tuple[list[sp.Symbol], sp.Expr]:
+        """The loss as a SymPy expression in symbols w0 … w(n−1)."""
+        ws = list(sp.symbols(f"w0:{self.n}", real=True))
+        if self.kind == "rosenbrock":
+            expr = sp.Add(*[100 * (ws[i + 1] - ws[i] ** 2) ** 2 for i in range(self.n - 1)],
+                          *[(1 - v) ** 2 for v in ws])
+            return ws, expr
+        m = len(self.b)
+        terms = []
+        for j in range(m):
+            z = sp.Add(*[sp.Float(a) * v for a, v in zip(self.A[j], ws)])
+            if self.kind == "least_squares":
+                terms.append((z - sp.Float(self.b[j])) ** 2 / (2 * m))
+            else:
+                terms.append(sp.log(1 + sp.exp(-sp.Float(self.b[j]) * z)) / m)
+        return ws, sp.Add(*terms)
+
+
+def problem(kind: str, n: int, seed: int = SEED, samples: int = SAMPLES) -> Problem:
+    """The ``kind`` loss with n parameters, its data and point drawn with ``seed``."""
+    if kind not in LOSSES:
+        raise ValueError(f"unknown loss {kind!r}; one of {', '.join(LOSSES)}")
+    n = int(n)
+    rng = np.random.default_rng(seed)
+    if kind == "rosenbrock":
+        return Problem(kind, n, w=1.0 + 0.5 * rng.standard_normal(n))
+    A = rng.standard_normal((samples, n)) / math.sqrt(n)
+    w_true = rng.standard_normal(n)
+    if kind == "least_squares":
+        b = A @ w_true + 0.1 * rng.standard_normal(samples)
+    else:
+        b = np.where(A @ w_true + 0.3 * rng.standard_normal(samples) > 0, 1.0, -1.0)
+    return Problem(kind, n, w=0.1 * rng.standard_normal(n), A=A, b=b)
+
+
+def _central(prob: Problem, counter: dict | None, deadline: Callable[[], bool] | None = None):
+    """2n evaluations of f (NumPy's f: on a CPU it is quicker per call than a jitted f fed from
+    the host, so this is the fairest central differences can be)."""
+    f = prob.f_numpy
+
+    def ev(v) -> float:
+        if counter is not None:
+            counter["f"] = counter.get("f", 0) + 1
+        return f(v)
+
+    def grad(w):
+        w = np.array(w, dtype=float)
+        g = np.empty_like(w)
+        h = np.cbrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(w))
+        for i in range(len(w)):
+            if deadline is not None and i % 256 == 255 and deadline():
+                raise OverBudget(f"ran out of time after {2 * i:,} of {2 * len(w):,} evaluations of f")
+            wi = w[i]
+            w[i] = wi + h[i]
+            fp = ev(w)
+            w[i] = wi - h[i]
+            fm = ev(w)
+            w[i] = wi
+            g[i] = (fp - fm) / (2 * h[i])
+        return g
+
+    return grad
+
+
+def _forward(prob: Problem, counter: dict | None):
+    from ._jax import jax, jnp
+
+    def fwd(w):
+        def body(i, g):
+            e = jnp.zeros_like(w).at[i].set(1.0)
+            return g.at[i].set(jax.jvp(prob.f_jax, (w,), (e,))[1])
+        return jax.lax.fori_loop(0, w.shape[0], body, jnp.zeros_like(w))
+
+    compiled = jax.jit(fwd).lower(jnp.asarray(prob.w)).compile()
+
+    def grad(w):
+        if counter is not None:
+            counter["jvp"] = counter.get("jvp", 0) + int(np.shape(w)[0])
+        return compiled(w).block_until_ready()
+
+    return grad
+
+
+def _reverse(prob: Problem, counter: dict | None):
+    from ._jax import jax, jnp
+
+    compiled = jax.jit(jax.grad(prob.f_jax)).lower(jnp.asarray(prob.w)).compile()
+
+    def grad(w):
+        if counter is not None:
+            counter["vjp"] = counter.get("vjp", 0) + 1
+        return compiled(w).block_until_ready()
+
+    return grad
+
+
+def _symbolic(prob: Problem, counter: dict | None, deadline: Callable[[], bool] | None = None):
+    if prob.kind != "rosenbrock" and 6 * SAMPLES * prob.n ** 2 > MAX_WORK_NODES:
+        # each partial holds all the residuals (about 2n nodes each, written out as trees):
+        # refused before SymPy spends seconds building a loss it could not differentiate here
+        raise TooLarge(f"its n partial derivatives would hold about {6 * SAMPLES * prob.n ** 2:,} nodes, "
+                       f"over the {MAX_WORK_NODES:,} this shared server computes for one student")
+    ws, expr = prob.sympy()
+    check_work(expr, "the loss")
+    total = 0
+    for k, v in enumerate(ws):  # the bounds, summed until they pass the cap (so this stays cheap)
+        total += derivative_size_bound(expr, v)
+        if total > min(MAX_WORK_NODES, MAX_DERIVATIVE_NODES):
+            raise TooLarge(f"its first {k + 1} of {len(ws)} partial derivatives could already have "
+                           f"{total:,} nodes, over the {MAX_WORK_NODES:,} this shared server computes for one student")
+    parts = []
+    for v in ws:
+        if deadline is not None and deadline():
+            raise OverBudget(f"ran out of time after {len(parts)} of {len(ws)} partial derivatives")
+        parts.append(sp.diff(expr, v))
+    check_work(sp.Tuple(*parts), "the gradient")
+    fun = sp.lambdify(ws, parts, modules="numpy", cse=True)
+
+    def grad(w):
+        if counter is not None:
+            counter["partials"] = counter.get("partials", 0) + len(parts)
+        return np.array(fun(*np.asarray(w, dtype=float)), dtype=float)
+
+    return grad
+
+
+_PREPARE = {"central": _central, "forward": _forward, "reverse": _reverse, "symbolic": _symbolic}
+
+
+def prepare(method: str, prob: Problem, counter: dict | None = None,
+            deadline: Callable[[], bool] | None = None) -> Callable:
+    """The setup phase: returns ``grad(w)`` (counting f evaluations / JVPs / VJPs into counter).
+    ``deadline()`` says when SymPy's setup must give up (:class:`OverBudget`)."""
+    if method in ("symbolic", "central"):
+        return _PREPARE[method](prob, counter, deadline)
+    return _PREPARE[method](prob, counter)
+
+
+def _on_device(method: str, w: np.ndarray):
+    if method in ("forward", "reverse"):
+        from ._jax import jnp
+
+        return jnp.asarray(w)
+    return w
+
+
+def time_method(method: str, prob: Problem, *, repeats: int = 5,
+                clock: Callable[[], float] = time.perf_counter, deadline: Callable[[], bool] | None = None) -> dict:
+    """Setup once, one warm-up gradient (counted, checked), then ``repeats`` timed gradients."""
+    counter: dict = {}
+    t0 = clock()
+    grad = prepare(method, prob, counter, deadline)
+    setup_s = clock() - t0
+    w = _on_device(method, prob.w)
+    g = np.asarray(grad(w), dtype=float)
+    counts = dict(counter)
+    samples = []
+    for _ in range(max(1, int(repeats))):
+        t = clock()
+        grad(w)
+        samples.append(clock() - t)
+        if deadline is not None and deadline():
+            break  # out of time: the samples so far
+    exact = prob.exact_gradient()
+    err = float(np.max(np.abs(g - exact)) / max(1.0, float(np.max(np.abs(exact)))))
+    return {"setup_s": setup_s, "eval_s": float(np.median(samples)), "f_evals": counts.get("f", 0),
+            "jvps": counts.get("jvp", 0), "vjps": counts.get("vjp", 0), "rel_error": err}
+
+
+def time_f(prob: Problem, *, repeats: int = 5, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median time of one jitted evaluation of f (compiled and warmed first)."""
+    from ._jax import jax, jnp
+
+    f = jax.jit(prob.f_jax)
+    w = jnp.asarray(prob.w)
+    f(w).block_until_ready()
+    samples = []
+    for _ in range(max(1, int(repeats))):
+        t = clock()
+        f(w).block_until_ready()
+        samples.append(clock() - t)
+    return float(np.median(samples))
+
+
+def scan(kind: str = "rosenbrock", ns: Sequence[int] = DEFAULT_NS, methods: Sequence[str] = tuple(METHODS),
+         *, repeats: int = 5, budget_s: float = 60.0, clock: Callable[[], float] = time.perf_counter,
+         max_n: dict | None = None, progress: Callable[[str, float], None] | None = None,
+         cancelled: Callable[[], bool] | None = None) -> pd.DataFrame:
+    """Time each method's full gradient at each n (ascending), within ``budget_s`` by ``clock``.
+
+    One row per (n, method) with setup_s, eval_s (median), f_s (one jitted f at that n), ratio
+    (eval_s / f_s), the counts of f evaluations / JVPs / VJPs in one gradient, rel_error against
+    the exact gradient, and status: "ok", or why the case was not run.
+    """
+    caps = {**MAX_N, **(max_n or {})}
+    ns = sorted({int(n) for n in ns if int(n) >= 1})
+    start = clock()
+    last: dict[str, tuple[int, float]] = {}
+    done: set[str] = set()
+    rows = []
+    steps = max(1, len(ns) * len(methods))
+    for k, n in enumerate(ns):
+        if cancelled is not None and cancelled():
+            raise ScanCancelled("the scan was stopped: the page was rerun or closed")
+        prob = problem(kind, n)
+        f_s = time_f(prob, repeats=repeats, clock=clock)
+        for j, m in enumerate(methods):
+            base = dict(kind=kind, n=n, method=m, setup_s=np.nan, eval_s=np.nan, f_s=f_s, ratio=np.nan,
+                        f_evals=0, jvps=0, vjps=0, rel_error=np.nan)
+            left = budget_s - (clock() - start)
+            if n > caps.get(m, math.inf):
+                rows.append({**base, "status": f"skipped: above this method's cap n ≤ {caps[m]:,}"})
+                continue
+            if m in done:
+                rows.append({**base, "status": "skipped: stopped at a smaller n"})
+                continue
+            if m in last:
+                n0, t0 = last[m]
+                predicted = t0 * (n / n0) ** _GROWTH[m]
+                if predicted > left:
+                    done.add(m)
+                    rows.append({**base, "status": f"skipped: predicted {predicted:.3g} s, over the "
+                                                   f"{max(left, 0):.3g} s left of the {budget_s:g} s budget"})
+                    continue
+            if progress:
+                progress(f"{m} at n = {n:,}", (k * len(methods) + j) / steps)
+            t = clock()
+            try:
+                r = time_method(m, prob, repeats=repeats, clock=clock,
+                                deadline=lambda: clock() - start > budget_s)
+            except ValueError as err:  # TooLarge / OverBudget: SymPy's work would be too big or too long
+                done.add(m)
+                rows.append({**base, "status": f"skipped: {err}"})
+                continue
+            last[m] = (n, max(clock() - t, 1e-9))
+            rows.append({**base, **r, "ratio": r["eval_s"] / f_s if f_s > 0 else np.nan, "status": "ok"})
+    if progress:
+        progress("done", 1.0)
+    return pd.DataFrame(rows)
+
+
+def slope(df: pd.DataFrame, method: str, lo: int = 10, hi: int | None = None) -> float:
+    """Least-squares slope of log(eval time) against log n, over lo ≤ n ≤ hi (nan: < 2 points)."""
+    d = df[(df.method == method) & (df.status == "ok") & (df.n >= lo) & (df.eval_s > 0)]
+    if hi is not None:
+        d = d[d.n <= hi]
+    if d.n.nunique() < 2:
+        return math.nan
+    return float(np.polyfit(np.log(d.n.astype(float)), np.log(d.eval_s.astype(float)), 1)[0])
+
+
+def slopes(df: pd.DataFrame, lo: int = 10, hi: int | None = None) -> dict[str, float]:
+    return {m: slope(df, m, lo, hi) for m in df.method.unique()}
+
+
+def verdict(df: pd.DataFrame) -> dict | None:
+    """The largest n where reverse mode and central differences both ran, and the speed-up."""
+    ok = df[df.status == "ok"]
+    rev = ok[ok.method == "reverse"].set_index("n").eval_s
+    cen = ok[ok.method == "central"].set_index("n").eval_s
+    common = sorted(set(rev.index) & set(cen.index))
+    if not common:
+        return None
+    n = common[-1]
+    r = float(cen[n] / rev[n])
+    times = f"{r:,.0f}" if r >= 100 else f"{r:.3g}"
+    return {"n": int(n), "ratio": r, "text": f"at n = {n:,} parameters, reverse mode is {times}× faster "
+                                               "than central differences"}
+
+
+def memory(kind: str, n: int) -> pd.DataFrame:
+    """XLA's compiled memory analysis (bytes) of f, forward mode (n JVPs) and reverse mode at n."""
+    from ._jax import jax, jnp
+
+    prob = problem(kind, n)
+    w = jnp.asarray(prob.w)
+
+    def fwd(v):
+        def body(i, g):
+            return g.at[i].set(jax.jvp(prob.f_jax, (v,), (jnp.zeros_like(v).at[i].set(1.0),))[1])
+        return jax.lax.fori_loop(0, v.shape[0], body, jnp.zeros_like(v))
+
+    rows = []
+    for name, fun in (("f alone", prob.f_jax), ("forward (n JVPs)", fwd), ("reverse (jax.grad)", jax.grad(prob.f_jax))):
+        m = jax.jit(fun).lower(w).compile().memory_analysis()
+        get = lambda a: int(getattr(m, a, 0) or 0) if m is not None else -1  # noqa: E731
+        rows.append({"what": name, "n": n, "temporaries (bytes)": get("temp_size_in_bytes"),
+                     "arguments (bytes)": get("argument_size_in_bytes"),
+                     "output (bytes)": get("output_size_in_bytes")})
+    return pd.DataFrame(rows)
