@@ -1,0 +1,38 @@
+"""Many variables: partial derivatives of f(x, y) three ways, the gradient field, the directional
+derivative and the Hessian; then the cost of a full gradient as the number of parameters grows,
+and why machine learning uses reverse-mode autodiff. Sections live in ui.many_variables(_cost)."""
+
+import streamlit as st
+
+from ui import many_variables as sections
+from ui.many_variables_cost import cost_section
+from ui.safe import section
+
+st.title("🧮 Many variables")
+st.markdown("A function of two variables has a slope in every direction. Its **partial derivatives** "
+            "∂f/∂x and ∂f/∂y are the slopes along the axes; together they make the **gradient** ∇f, the "
+            "direction of steepest ascent. Below, each is computed symbolically (SymPy), numerically "
+            "(NumPy) and automatically (JAX), and then the question machine learning asks: what does a "
+            "gradient of n variables cost?")
+
+spec = sections.choose()
+c1, c2, c3 = st.columns(3)
+x0 = c1.slider("x₀", sections.LO, sections.HI, 0.5, step=0.05, key="mv_x0", bind="query-params")
+y0 = c2.slider("y₀", sections.LO, sections.HI, 0.5, step=0.05, key="mv_y0", bind="query-params")
+theta = c3.slider("direction θ (degrees)", 0, 360, 45, step=5, key="mv_theta", bind="query-params",
+                  help="u = (cos θ, sin θ): the direction of the directional derivative.")
+
+tabs = st.tabs(["∂f/∂x and ∂f/∂y", "At a point", "The Hessian", "The cost of a gradient"],
+               key="mv_tab", bind="query-params")
+if spec is not None:
+    with tabs[0], section("The partial derivatives"):
+        sections.partials_section(spec)
+    with tabs[1]:
+        with section("The gradient field"):
+            sections.field_section(spec, float(x0), float(y0))
+        with section("The directional derivative"):
+            sections.directional_section(spec, float(x0), float(y0), float(theta))
+    with tabs[2], section("The Hessian"):
+        sections.hessian_section(spec, float(x0), float(y0))
+with tabs[3], section("The cost of a gradient"):
+    cost_section()
