@@ -21,6 +21,7 @@ PAGES = [
     st.Page("pages/numerical.py", title="Numerical (NumPy)", icon="📏"),
     st.Page("pages/autodiff.py", title="Automatic (JAX)", icon="🤖"),
     st.Page("pages/speed_race.py", title="Speed race", icon="⏱️"),
+    st.Page("pages/many_variables.py", title="Many variables", icon="🧮"),
 ]
 
 # The server's memory ceiling: caches are shed (never sessions) when it nears its budget.

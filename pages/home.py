@@ -25,6 +25,7 @@ _NEXT = [
     ("pages/numerical.py", "Numerical (NumPy)", "📏", "np.gradient, step sizes, kinks"),
     ("pages/autodiff.py", "Automatic (JAX)", "🤖", "grad, vmap, jit and their pitfalls"),
     ("pages/speed_race.py", "Speed race", "⏱️", "what each method costs, setup apart"),
+    ("pages/many_variables.py", "Many variables", "🧮", "∂f/∂x, ∂f/∂y, and why ML uses autodiff"),
 ]
 for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
     with col.container(border=True):

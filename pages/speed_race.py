@@ -8,6 +8,7 @@ from ui import state
 from ui.safe import section
 
 st.title("⏱️ Speed race")
+st.page_link("pages/many_variables.py", label="Many variables: the cost of a gradient of n parameters", icon="🧮")
 st.markdown("How long does each method take to give f′ on many points? The lab (section 5) timed each "
             "method once. Here each has two phases, timed apart: **setup** (SymPy `diff` + `lambdify`; JAX "
             "tracing + compiling), done once, and **evaluate**, one steady-state call after a warm-up, which "
