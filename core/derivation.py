@@ -27,7 +27,7 @@ import sympy as sp
 from .bounds import check_derivative_size, check_work, tree_size
 from .expressions import X, parse_expression
 
-__all__ = ["Step", "Derivation", "derive", "RULES", "MAX_STEPS", "tex", "numeric_agreement"]
+__all__ = ["Step", "Derivation", "derive", "RULES", "MAX_STEPS", "tex", "evaluate", "numeric_agreement"]
 
 #: Most steps shown; a longer derivation is reported as too long to show step by step.
 #: (The composed polynomial takes 6, 18, 42, 90, 186, 378 steps at depths 1 to 6: depth 3
@@ -272,7 +272,7 @@ def derive(expr: sp.Expr, x: sp.Symbol = X, max_steps: int = MAX_STEPS) -> Deriv
     return Derivation(steps=steps, result=result, notes=notes)
 
 
-def _values(expr: sp.Expr, x, xs: np.ndarray) -> np.ndarray:
+def evaluate(expr: sp.Expr, x, xs: np.ndarray) -> np.ndarray:
     expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     check_work(expr, "the expression")
     with np.errstate(all="ignore"):
@@ -292,7 +292,7 @@ def numeric_agreement(a: sp.Expr, b: sp.Expr, x: sp.Symbol = X, lo: float = -5.0
     Dirac deltas count as 0 (they vanish at every point a random draw can hit).
     """
     xs = np.random.default_rng(seed).uniform(lo, hi, 40 * points)
-    va, vb = _values(a, x, xs), _values(b, x, xs)
+    va, vb = evaluate(a, x, xs), evaluate(b, x, xs)
     ok = np.isfinite(va) & np.isfinite(vb)
     xs, va, vb = xs[ok][:points], va[ok][:points], vb[ok][:points]
     rel = np.abs(va - vb) / np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)

@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .bounds import check_work, tree_size
-from .derivation import _values
+from .derivation import evaluate
 from .expressions import X
 
 __all__ = ["simplify_difference", "undefined_points", "compare", "verdict", "RTOL", "POINTS", "SEED"]
@@ -109,10 +109,10 @@ def compare(f: sp.Expr, target: sp.Expr, answer: sp.Expr, x: sp.Symbol = X, lo: 
     for e in (f, target, answer):
         check_work(e, "the expression")
     xs = np.random.default_rng(seed).uniform(lo, hi, 40 * points)
-    vt = _values(target, x, xs)
+    vt = evaluate(target, x, xs)
     keep = np.isfinite(vt)
     xs, vt = xs[keep][:points], vt[keep][:points]
-    va = _values(answer, x, xs)
+    va = evaluate(answer, x, xs)
     same = _close(vt, va, rtol)
     bad = np.flatnonzero(~same)
     differ = (float(xs[bad[0]]), float(vt[bad[0]]), float(va[bad[0]])) if bad.size else None
@@ -120,7 +120,7 @@ def compare(f: sp.Expr, target: sp.Expr, answer: sp.Expr, x: sp.Symbol = X, lo: 
     cands = np.array(undefined_points([f, target, answer], x), dtype=float)
     exceptions = []
     if cands.size:
-        ct, ca = _values(target, x, cands), _values(answer, x, cands)
+        ct, ca = evaluate(target, x, cands), evaluate(answer, x, cands)
         for c, t, a, ok in zip(cands, ct, ca, _close(ct, ca, rtol)):
             if not ok:
                 defined = bool(np.isfinite(t)) and round(float(c), 12) + 0.0 not in singular
