@@ -7,6 +7,7 @@ import streamlit as st
 from ui import state
 from ui.safe import guarded, section
 from ui import autodiff_sections as sections
+from ui import taylor_sections
 
 st.title("🤖 Automatic differentiation (JAX)")
 st.markdown("JAX traces your function into a small program of primitives and applies the chain rule "
@@ -30,7 +31,7 @@ with section("The main chart"):
     stats.append({"what": "f′ on the x-range (400 points), vmap(grad)", **sections.main_chart(fn, spec, lo, hi, dtype)})
 
 tabs = st.tabs(["JAX arrays", "grad and its pitfalls", "Gallery", "The kink of |x|", "Inside autodiff",
-                "Higher order", "float32 vs float64"])
+                "Higher order", "float32 vs float64", "Taylor polynomials"])
 with tabs[0]:
     st.fragment(guarded(sections.arrays, "JAX arrays"))(dtype)
 with tabs[1]:
@@ -47,3 +48,5 @@ with tabs[5], section("Higher order"):
     stats.extend(sections.higher_order(fn, spec, lo, hi, x0, dtype))
 with tabs[6], section("float32 vs float64"):
     sections.precision(spec, dtype, stats)
+with tabs[-1]:
+    st.fragment(guarded(taylor_sections.taylor_section, "Taylor polynomials"))(fn, spec, lo, hi)

@@ -6,6 +6,7 @@ import streamlit as st
 from ui import state
 from ui.safe import guarded, section
 from ui import symbolic_sections as sections
+from ui import derivation_sections
 
 st.title("🔣 Symbolic differentiation (SymPy)")
 st.markdown("SymPy computes with **exact** objects: numbers that are not rounded and formulas that stay "
@@ -19,8 +20,15 @@ with st.sidebar:
                       key="sym_limit", bind="query-params",
                       help="These run in a separate worker process that is stopped when it takes longer.")
 
-tabs = st.tabs(["Exact numbers", "x and y", "Arrays & lambdify", "Derivatives", "|x| and assumptions",
-                "Expression swell"])
+# The chosen function's derivative comes first; then how to get it by hand, and a check of one's own.
+tabs = list(st.tabs(["Derivatives", "Steps", "Check my answer", "Exact numbers", "x and y", "Arrays & lambdify",
+                     "|x| and assumptions", "Expression swell"]))
+with tabs.pop(0):
+    st.fragment(guarded(sections.derivatives, "Derivatives"))(fn)
+with tabs.pop(0):
+    st.fragment(guarded(derivation_sections.steps, "Steps"))(fn, state.spec())
+with tabs.pop(0):
+    st.fragment(guarded(derivation_sections.check_answer, "Check my answer"))(fn, state.spec())
 with tabs[0]:
     st.fragment(guarded(sections.exact_numbers, "Exact numbers"))(limit)
 with tabs[1]:
@@ -28,8 +36,6 @@ with tabs[1]:
 with tabs[2], section("Arrays and lambdify"):
     sections.arrays(fn)
 with tabs[3]:
-    st.fragment(guarded(sections.derivatives, "Derivatives"))(fn)
-with tabs[4]:
     st.fragment(guarded(sections.abs_and_assumptions, "|x| and assumptions"))(fn)
-with tabs[5]:
+with tabs[4]:
     st.fragment(guarded(sections.swell, "Expression swell"))()
