@@ -118,7 +118,7 @@ def main() -> int:
                 first()
                 second()
         print(f"## {spec}  ({fn.name})")
-        cols = ["method", "phase", "median_ms", "min_ms", "max_ms", "runs", "max_rel_error", "nonfinite"]
+        cols = ["method", "phase", "median_ms", "min_ms", "max_ms", "runs", "max_scaled_error", "nonfinite"]
         print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print()
         for m in CHECKED:

@@ -24,6 +24,7 @@ import streamlit as st
 import sympy as sp
 
 from core import presets, snippets, timing
+from core.reference import SCALED_ERROR
 
 from . import charts, session
 from .panels import chart_panel
@@ -368,13 +369,14 @@ def show_race(result: dict, s: dict) -> None:
                     f"median of the timed calls (min and max in the tooltip); {cfg['dtype']}; on {device}.")
     with right:
         st.markdown("**Accuracy** against the exact derivative (float64)")
-        acc = honest[honest.phase == "evaluate"][["method", "max_abs_error", "max_rel_error", "nonfinite",
+        acc = honest[honest.phase == "evaluate"][["method", "max_abs_error", "max_scaled_error", "nonfinite",
                                                    "out_dtype", "device", "runs"]]
         st.dataframe(acc.rename(columns={"out_dtype": "dtype", "runs": "timed calls"}), hide_index=True,
                      width="stretch", column_config={
                          "max_abs_error": st.column_config.NumberColumn("max abs error", format="%.2e"),
-                         "max_rel_error": st.column_config.NumberColumn(
-                             "max rel error", format="%.2e", help="|error| / max(|f′|, 1)"),
+                         "max_scaled_error": st.column_config.NumberColumn(
+                             f"max {SCALED_ERROR}", format="%.2e",
+                             help="relative where |f′| ≥ 1, absolute below"),
                          "nonfinite": st.column_config.NumberColumn(
                              "nan/inf", help="points where the method gave nan or inf but f′ is finite")})
         st.caption("numerical and central estimate f′ from values of f; the others are exact up to rounding.")
@@ -457,10 +459,10 @@ def lab_section(fn, honest: pd.DataFrame, lab: pd.DataFrame) -> None:
                             "as in a fresh notebook (imports excluded; JAX's shared compile caches stay warm, so its "
                             "one shot is lower than a fresh notebook's). Honest mode: the race above.")
     with right:
-        table = lab[["method", "ms", "ready_ms", "dtype", "max_rel_error", "lab_ms"]].rename(columns={
+        table = lab[["method", "ms", "ready_ms", "dtype", "max_scaled_error", "lab_ms"]].rename(columns={
             "ms": "lab's way (ms)", "ready_ms": "until ready (ms)", "lab_ms": "the lab printed (ms)"})
         st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "max_rel_error": st.column_config.NumberColumn("max rel error", format="%.2e")})
+            "max_scaled_error": st.column_config.NumberColumn(f"max {SCALED_ERROR}", format="%.2e")})
     for note in gap_notes(honest, lab):
         st.markdown("- " + note)
 
