@@ -34,8 +34,13 @@ FIELD, POINT = "∇f (jax.grad)", "∇f at (x₀, y₀)"
 
 def code(text: str, answer) -> None:
     """A notebook snippet (it ends by setting ``answer``) and the page's value of that answer."""
-    st.session_state.setdefault(CODE_KEY, {})[text] = answer
+    register(text, answer)
     st.code(text, language="python")
+
+
+def register(text: str, answer) -> None:
+    """Remember the page's value of the snippet ``text`` (keyed as st.code shows it: stripped)."""
+    st.session_state.setdefault(CODE_KEY, {})[text.strip()] = answer
 
 
 def fmt(v: float) -> str:
@@ -183,7 +188,7 @@ def field_section(spec: str, x0: float, y0: float) -> None:
                 "long; their data (CSV) hold the exact components ∂f/∂x, ∂f/∂y from jax.grad. The orange "
                 "arrow is ∇f at (x₀, y₀): the steepest way up.",
         code=panel_code(fn, x0, y0))
-    st.session_state.setdefault(CODE_KEY, {})[panel_code(fn, x0, y0)] = (gx, gy)
+    register(panel_code(fn, x0, y0), (gx, gy))
     ex, ey = p["exact"]
     c1, c2, c3 = st.columns(3)
     c1.metric("f(x₀, y₀)", fmt(p["f"]))
