@@ -393,9 +393,10 @@ def memory(kind: str, n: int) -> pd.DataFrame:
 
     rows = []
     for name, fun in (("f alone", prob.f_jax), ("forward (n JVPs)", fwd), ("reverse (jax.grad)", jax.grad(prob.f_jax))):
-        m = jax.jit(fun).lower(w).compile().memory_analysis()
-        get = lambda a: int(getattr(m, a, 0) or 0) if m is not None else -1  # noqa: E731
-        rows.append({"what": name, "n": n, "temporaries (bytes)": get("temp_size_in_bytes"),
-                     "arguments (bytes)": get("argument_size_in_bytes"),
-                     "output (bytes)": get("output_size_in_bytes")})
+        stats = jax.jit(fun).lower(w).compile().memory_analysis()  # None where XLA has none
+        got = {a: int(getattr(stats, a, 0) or 0) if stats is not None else -1
+               for a in ("temp_size_in_bytes", "argument_size_in_bytes", "output_size_in_bytes")}
+        rows.append({"what": name, "n": n, "temporaries (bytes)": got["temp_size_in_bytes"],
+                     "arguments (bytes)": got["argument_size_in_bytes"],
+                     "output (bytes)": got["output_size_in_bytes"]})
     return pd.DataFrame(rows)

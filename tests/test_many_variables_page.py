@@ -79,7 +79,7 @@ def test_directional_curve_and_hessian(page):
 def test_scan_ran_with_small_n_and_states_its_verdict(page):
     found = charts(page)
     scan = next(chart_series(c) for c in found if any(k.startswith("reverse (slope") for k in chart_series(c)))
-    for name, d in scan.items():
+    for d in scan.values():
         assert sorted(d.n) == [1, 2, 5, 10][: len(d)] and (d.y > 0).all()
     cen = next(d for k, d in scan.items() if k.startswith("central"))
     assert list(cen.f_evals) == [2 * n for n in cen.n]

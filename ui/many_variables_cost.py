@@ -131,10 +131,13 @@ def cost_section() -> None:
     panels.chart_panel(rchart, rdata, key="mv_ratio",
                        caption="Dashed: 5× one evaluation of f. Reverse mode stays near it at every n; "
                                "central differences and forward mode grow with n.")
-    st.markdown("**Memory.** Reverse mode runs f forward first and keeps its intermediates to run "
-                "backwards; forward mode carries one tangent along and keeps nothing. XLA's compiled "
-                "memory analysis (`jax.jit(g).lower(w).compile().memory_analysis()`) at "
-                f"n = {int(result['memory'].n.iloc[0]):,}:")
+    st.markdown("**Memory.** In principle reverse mode runs f forward first and keeps its intermediates "
+                "to run backwards, while forward mode carries one tangent along and keeps nothing. What XLA "
+                "actually allocates, from its compiled memory analysis "
+                "(`jax.jit(g).lower(w).compile().memory_analysis()`), at "
+                f"n = {int(result['memory'].n.iloc[0]):,}. For these short losses XLA fuses (and recomputes) "
+                "the intermediates, so reverse mode's stored values can vanish from the table; they grow "
+                "with a computation's depth (many layers, many steps), not with n alone.")
     st.dataframe(result["memory"], hide_index=True, width="stretch")
     n_check = 5
     prob = gc.problem(result["kind"], n_check)
