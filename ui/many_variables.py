@@ -14,8 +14,8 @@ import math
 import altair as alt
 import numpy as np
 import pandas as pd
-import sympy as sp
 import streamlit as st
+import sympy as sp
 
 from core import ExpressionError
 from core import multivariate as mv
