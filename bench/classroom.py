@@ -21,6 +21,18 @@ of each dashboard step to the bare app's page load.
 
     .venv/bin/python bench/classroom.py          # N = 30
     .venv/bin/python bench/classroom.py -n 5
+
+With ``--proxy`` the dashboard runs as K replicas behind nginx (``deploy/run_replicas.py``,
+K = cores unless ``--replicas`` says otherwise) and the class goes through the proxy as
+browsers do: each student loads the address first (nginx hands out the affinity cookie),
+opens the websocket with that cookie, and loads each page's address over HTTP before
+running it. Besides the table it prints how many sessions each replica served (nginx's
+``X-Upstream`` header on every response, the websocket's handshake included) and whether
+every session stayed on its replica; a student that moved counts as an error.
+``--replicas 1,2`` measures each K in turn (the bare app stays one direct server):
+
+    .venv/bin/python bench/classroom.py --proxy -n 5 --replicas 2
+    .venv/bin/python bench/classroom.py -n 30 --replicas 1,2
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from deploy.run_replicas import Replicas, cores, visit  # noqa: E402
 from tests import stclient  # noqa: E402
 from tests.stclient import Session  # noqa: E402
 
@@ -51,38 +64,54 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Watch:
-    """Peak RSS of a server tree, polled every 0.2 s in a thread, and its CPU seconds."""
+    """Peak RSS of server trees (one, or every replica and nginx), polled every 0.2 s in a
+    thread, and their CPU seconds."""
 
-    def __init__(self, pid: int):
-        self.pid = pid
+    def __init__(self, *pids: int):
+        self.pids = pids
         self.peak = 0.0
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._loop, daemon=True)
 
+    def rss(self) -> float:
+        return sum(stclient.server_tree_rss_mb(p) for p in self.pids)
+
+    def cpu_s(self) -> float:
+        return sum(stclient.server_tree_cpu_s(p) for p in self.pids)
+
     def _loop(self):
         while not self._stop.is_set():
-            self.peak = max(self.peak, stclient.server_tree_rss_mb(self.pid))
+            self.peak = max(self.peak, self.rss())
             self._stop.wait(0.2)
 
     def __enter__(self):
-        self.cpu0 = stclient.server_tree_cpu_s(self.pid)
-        self.rss0 = stclient.server_tree_rss_mb(self.pid)
+        self.cpu0 = self.cpu_s()
+        self.rss0 = self.rss()
         self._t.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._t.join(5)
-        self.cpu = stclient.server_tree_cpu_s(self.pid) - self.cpu0
+        self.cpu = self.cpu_s() - self.cpu0
 
 
 async def student(url: str, steps: list[tuple[str, str, object]], timeout: float, out: dict,
-                  start: asyncio.Event) -> None:
+                  start: asyncio.Event, proxy: bool = False) -> None:
+    """One student. Through the proxy (``proxy``) it is a browser: it loads the address
+    first, keeps nginx's cookies, and loads each page's address before running it; where
+    it was served (every X-Upstream seen) goes to ``out["_where"]``."""
     s = Session("student")
+    where: list[str] = []
     try:
         await start.wait()
         try:
+            if proxy:
+                upstream, s.cookie, _ = await asyncio.to_thread(visit, url, "", "", timeout)
+                where.append(upstream)
             await s.connect(url, timeout=timeout)
+            if proxy:
+                where.append(s.ws.response.headers.get("X-Upstream", ""))
         except Exception as err:
             for name, _, _ in steps:
                 out.setdefault(name, []).append(("failed", repr(err)))
@@ -90,6 +119,9 @@ async def student(url: str, steps: list[tuple[str, str, object]], timeout: float
         for name, page, action in steps:
             try:
                 if action is None:
+                    if proxy:
+                        upstream, s.cookie, _ = await asyncio.to_thread(visit, url, page, s.cookie, timeout)
+                        where.append(upstream)
                     r = await s.run(page=page, query="" if name == steps[0][0] else None, timeout=timeout)
                 else:
                     key, value = action
@@ -99,13 +131,15 @@ async def student(url: str, steps: list[tuple[str, str, object]], timeout: float
                 continue
             out.setdefault(name, []).append(("ok", r))
     finally:
+        if proxy:
+            out.setdefault("_where", []).append(where)
         await s.close()
 
 
-async def classroom(url: str, n: int, steps, timeout: float) -> tuple[dict, float]:
+async def classroom(url: str, n: int, steps, timeout: float, proxy: bool = False) -> tuple[dict, float]:
     out: dict = {}
     start = asyncio.Event()
-    tasks = [asyncio.create_task(student(url, steps, timeout, out, start)) for _ in range(n)]
+    tasks = [asyncio.create_task(student(url, steps, timeout, out, start, proxy)) for _ in range(n)]
     t0 = time.monotonic()
     start.set()  # everyone at once
     await asyncio.gather(*tasks)
@@ -129,12 +163,48 @@ def summarise(name: str, rows: list) -> dict:
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-n", type=int, default=30, help="sessions arriving at once (default 30)")
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds one run may take")
-    args = ap.parse_args()
+def dashboard_steps() -> list:
+    steps = [(name, page, None) for name, page in PAGES]
+    # Home's slider must be known to the session: the student visits Home again before moving it.
+    return steps + [("home again", "", None), ("home: slider", "", ("home_range", (-4.0, 4.0)))]
 
+
+BARE_STEPS = [("bare app", "", None), ("bare: slider", "", ("bare_k", 3.0))]
+
+
+def print_table(title: str, results: list[dict], bare: dict | None) -> None:
+    hdr = (f"{'step':<14}{'n':>4}{'first med':>11}{'first p95':>11}{'end med':>9}{'end p95':>9}"
+           f"{'KB':>8}{'charts':>7}{'exc':>5}{'t/o':>5}{'fail':>5}{'× bare (end p95)':>18}")
+    print(f"\n{title}\n")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in results:
+        ok = bare is not None and bare["end_p95"] and bare["end_p95"] == bare["end_p95"]
+        ratio = r["end_p95"] / bare["end_p95"] if ok else float("nan")
+        print(f"{r['step']:<14}{r['n']:>4}{r['first_med']:>10.2f}s{r['first_p95']:>10.2f}s{r['end_med']:>8.2f}s"
+              f"{r['end_p95']:>8.2f}s{r['kb']:>8.0f}{r['charts']:>7.0f}{r['exceptions']:>5}{r['timeouts']:>5}"
+              f"{r['failed']:>5}{ratio:>17.1f}×")
+    print()
+
+
+def errors_of(results: list[dict]) -> int:
+    return sum(r["exceptions"] + r["timeouts"] + r["failed"] for r in results)
+
+
+def replica_spread(reps: Replicas, where: list[list[str]]) -> tuple[dict, int]:
+    """Sessions per replica (by the websocket's replica) and how many sessions moved."""
+    per: dict = {}
+    moved = 0
+    for seen in where:
+        idx = {reps.replica_of(u) for u in seen}
+        if len(idx) != 1 or None in idx:
+            moved += 1
+        ws = reps.replica_of(seen[1]) if len(seen) > 1 else None
+        per[ws] = per.get(ws, 0) + 1
+    return per, moved
+
+
+def run_direct(args) -> int:
     logs = Path(tempfile.mkdtemp(prefix="classroom-"))
     servers = {}
     try:
@@ -142,51 +212,99 @@ def main() -> int:
             port = stclient.free_port()
             log = open(logs / f"{name}.log", "wb")
             servers[name] = (port, stclient.start_server(port, script=script, log=log))
-        for name, (port, proc) in servers.items():
+        for port, proc in servers.values():
             stclient.wait_healthy(port, proc, timeout=120)
 
-        dash_steps = [(name, page, None) for name, page in PAGES]
-        dash_steps.append(("home: slider", "", ("home_range", (-4.0, 4.0))))
-        bare_steps = [("bare app", "", None), ("bare: slider", "", ("bare_k", 3.0))]
-
         results, meta = [], {}
-        for name, steps in (("dashboard", dash_steps), ("bare", bare_steps)):
+        for name, steps in (("dashboard", dashboard_steps()), ("bare", BARE_STEPS)):
             port, proc = servers[name]
-            url = f"http://127.0.0.1:{port}"
-            if name == "dashboard":
-                # Home's first steps use the slider, which must be known to the session: the
-                # student visits Home again before moving it.
-                steps = steps[:-1] + [("home again", "", None), steps[-1]]
             with Watch(proc.pid) as w:
-                out, took = asyncio.run(classroom(url, args.n, steps, args.timeout))
+                out, took = asyncio.run(classroom(f"http://127.0.0.1:{port}", args.n, steps, args.timeout))
             meta[name] = {"cpu": w.cpu, "peak": w.peak, "rss0": w.rss0, "wall": took}
             results += [summarise(step, out.get(step, [])) for step, _, _ in steps]
     finally:
-        for port, proc in servers.values():
+        for _port, proc in servers.values():
             stclient.stop_server(proc)
 
     bare = next(r for r in results if r["step"] == "bare app")
-    hdr = (f"{'step':<14}{'n':>4}{'first med':>11}{'first p95':>11}{'end med':>9}{'end p95':>9}"
-           f"{'KB':>8}{'charts':>7}{'exc':>5}{'t/o':>5}{'fail':>5}{'× bare (end p95)':>18}")
-    print(f"\nClassroom: {args.n} sessions at once, each visiting every page in turn "
-          f"(browserless, tests/stclient.py)\n")
-    print(hdr)
-    print("-" * len(hdr))
-    for r in results:
-        ratio = r["end_p95"] / bare["end_p95"] if bare["end_p95"] and bare["end_p95"] == bare["end_p95"] else float("nan")
-        print(f"{r['step']:<14}{r['n']:>4}{r['first_med']:>10.2f}s{r['first_p95']:>10.2f}s{r['end_med']:>8.2f}s"
-              f"{r['end_p95']:>8.2f}s{r['kb']:>8.0f}{r['charts']:>7.0f}{r['exceptions']:>5}{r['timeouts']:>5}"
-              f"{r['failed']:>5}{ratio:>17.1f}×")
-    print()
+    print_table(f"Classroom: {args.n} sessions at once, each visiting every page in turn "
+                f"(browserless, tests/stclient.py)", results, bare)
     d, b = meta["dashboard"], meta["bare"]
     for name, m in meta.items():
         print(f"{name:<10} server tree: {m['cpu']:7.1f} CPU s, peak {m['peak']:6.0f} MB "
               f"(idle before: {m['rss0']:.0f} MB), whole class {m['wall']:.1f} s")
     print(f"ratio      dashboard / bare: {d['cpu'] / max(b['cpu'], 1e-9):.1f}× CPU, "
           f"{d['peak'] / max(b['peak'], 1e-9):.1f}× peak memory")
-    errors = sum(r["exceptions"] + r["timeouts"] + r["failed"] for r in results)
+    errors = errors_of(results)
     print(f"\nerrors: {errors}; server logs in {logs}")
     return 1 if errors else 0
+
+
+def run_proxy(args) -> int:
+    ks = [int(k) for k in str(args.replicas).split(",")] if args.replicas else [cores()]
+    logs = Path(tempfile.mkdtemp(prefix="classroom-"))
+    bare = None
+    if not args.no_bare:
+        port = stclient.free_port()
+        log = open(logs / "bare.log", "wb")
+        proc = stclient.start_server(port, script="bench/bare_app.py", log=log)
+        try:
+            stclient.wait_healthy(port, proc, timeout=120)
+            with Watch(proc.pid) as w:
+                out, took = asyncio.run(classroom(f"http://127.0.0.1:{port}", args.n, BARE_STEPS, args.timeout))
+        finally:
+            stclient.stop_server(proc)
+            log.close()
+        bare_rows = [summarise(step, out.get(step, [])) for step, _, _ in BARE_STEPS]
+        bare = bare_rows[0]
+        print_table(f"Bare one-chart app, one server, direct: {args.n} sessions at once", bare_rows, None)
+        print(f"bare       server tree: {w.cpu:7.1f} CPU s, peak {w.peak:6.0f} MB, whole class {took:.1f} s")
+
+    total_errors, summary = 0, []
+    for k in ks:
+        steps = dashboard_steps()
+        with Replicas(k, workdir=logs / f"k{k}") as reps:
+            with Watch(*reps.pids) as w:
+                out, took = asyncio.run(classroom(reps.url, args.n, steps, args.timeout, proxy=True))
+            per, moved = replica_spread(reps, out.get("_where", []))
+        results = [summarise(step, out.get(step, [])) for step, _, _ in steps]
+        errors = errors_of(results) + moved
+        total_errors += errors
+        print_table(f"Classroom through nginx, K = {k} replicas: {args.n} sessions at once, each visiting every "
+                    f"page in turn (browserless, tests/stclient.py)", results, bare)
+        spread = ", ".join(f"replica {r} (port {reps.ports[r]}): {n}" if r is not None else f"unknown: {n}"
+                           for r, n in sorted(per.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
+        print(f"sessions per replica: {spread}")
+        print(f"sessions that stayed on their replica for every request: {len(out.get('_where', [])) - moved}"
+              f" of {len(out.get('_where', []))}")
+        print(f"replicas + nginx: {w.cpu:7.1f} CPU s, peak {w.peak:6.0f} MB (idle before: {w.rss0:.0f} MB), "
+              f"whole class {took:.1f} s; errors {errors}")
+        summary.append((k, took, w.cpu, w.peak, max(r["end_p95"] for r in results), errors))
+
+    if len(summary) > 1:
+        print(f"\n{'K':>3}{'whole class':>13}{'slowest step end p95':>22}{'CPU s':>8}{'peak MB':>9}"
+              f"{'errors':>8}{'class speed-up':>16}")
+        base = summary[0][1]
+        for k, took, cpu, peak, p95, errors in summary:
+            print(f"{k:>3}{took:>12.1f}s{p95:>21.2f}s{cpu:>8.1f}{peak:>9.0f}{errors:>8}{base / took:>15.2f}×")
+        print(f"(this machine: {cores()} cores; K replicas can use at most min(K, cores) of them)")
+    print(f"\nerrors: {total_errors}; logs in {logs}")
+    return 1 if total_errors else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=30, help="sessions arriving at once (default 30)")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds one run may take")
+    ap.add_argument("--proxy", action="store_true",
+                    help="the dashboard as K replicas behind nginx (deploy/run_replicas.py)")
+    ap.add_argument("--replicas", default=None,
+                    help=f"K, or several to compare (e.g. 1,2); implies --proxy (default: cores = {cores()})")
+    ap.add_argument("--no-bare", action="store_true", help="with --proxy: skip the bare app's baseline")
+    args = ap.parse_args()
+    if args.proxy or args.replicas:
+        return run_proxy(args)
+    return run_direct(args)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ class Replicas:
         self.script = script
         self._own_dir = workdir is None
         self.workdir = pathlib.Path(workdir or tempfile.mkdtemp(prefix="derivlab-replicas-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.env = env or {}
         self.health_timeout = health_timeout
         self.procs: list[subprocess.Popen] = []
@@ -303,8 +304,6 @@ def main() -> int:
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_stop)
-    if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
     reps = Replicas(args.replicas, args.listen, args.first_port, args.cookie_secret, workdir=args.workdir)
     t0 = time.monotonic()
     try:
