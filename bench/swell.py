@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from core import presets, symbolic  # noqa: E402
+from core import presets, swell  # noqa: E402
 
 
 def _ms(seconds: float, estimate: float) -> str:
@@ -58,8 +58,8 @@ def main() -> None:
     def progress(depth: int, what: str) -> None:
         print(f"  … depth {depth}: {what} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
 
-    table = symbolic.swell_table(args.depth, n=args.points, budget_s=args.budget, repeats=args.repeats,
-                                 progress=progress)
+    table = swell.swell_table(args.depth, n=args.points, budget_s=args.budget, repeats=args.repeats,
+                              progress=progress)
 
     head = ["depth", "tree ops (count_ops)", "ops after CSE", "jaxpr eqns of grad",
             "lambdify cse=True, ms", "lambdify no CSE, ms", "no CSE / CSE"]

@@ -13,7 +13,6 @@ first call pays that compile time, later calls reuse it).
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from typing import Callable
@@ -21,9 +20,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._jax import jax, jnp
+from ._jax import backend, jax, jnp
 from .expressions import Function
 from .memo import memo
+from .orders import MAX_ORDER, check_order
 
 #: What one jitted derivative holds (its traced program and XLA executables), for the caches' budget.
 COMPILED_BYTES = 8 * 2**20
@@ -31,18 +31,20 @@ COMPILED_BYTES = 8 * 2**20
 __all__ = [
     "derivative", "derivative_at", "compiled_derivative", "jaxpr", "grad_jaxpr", "backend",
     "grad_function", "grad_at", "array_facts", "item_assignment_error", "at_set",
-    "integer_input_error", "array_output_error", "jit_timing", "compare", "kink_table",
-    "higher_order_at", "LAB_GRID",
+    "integer_input_error", "array_output_error", "jit_timing", "nested_grad", "MAX_ORDER",
 ]
-
-#: The lab's grid: np.linspace(-5, 5, 100) (it skips 0: the points next to it are ±0.0505).
-LAB_GRID = (-5.0, 5.0, 100)
-
-MAX_ORDER = 3
 
 
 def _scalar(fn: Function) -> Callable:
     return lambda x: fn.jax(x)
+
+
+def nested_grad(fn: Function, order: int = 1) -> Callable:
+    """``grad(grad(...grad(f)))``, ``order`` times, of f as a scalar function (``order=0``: f)."""
+    g = _scalar(fn)
+    for _ in range(check_order(order)):
+        g = jax.grad(g)
+    return g
 
 
 @memo(max_entries=64, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda f: COMPILED_BYTES)
@@ -52,13 +54,7 @@ def compiled_derivative(fn: Function, order: int = 1, jit: bool = True) -> Calla
     Cached per (function, order, jit), so a jitted derivative compiles once per
     input shape and dtype for the whole process, shared by every session.
     """
-    order = int(order)
-    if not 0 <= order <= MAX_ORDER:
-        raise ValueError(f"order must be between 0 and {MAX_ORDER}, got {order}")
-    g = _scalar(fn)
-    for _ in range(order):
-        g = jax.grad(g)
-    out = jax.vmap(g)
+    out = jax.vmap(nested_grad(fn, order))
     return jax.jit(out) if jit else out
 
 
@@ -88,15 +84,7 @@ def jaxpr(fn: Function, dtype=np.float64):
 
 def grad_jaxpr(fn: Function, order: int = 1, dtype=np.float64):
     """The jaxpr of grad f (nested ``order`` times) for a scalar input."""
-    g = _scalar(fn)
-    for _ in range(order):
-        g = jax.grad(g)
-    return jax.make_jaxpr(g)(jnp.zeros((), dtype=dtype))
-
-
-def backend() -> str:
-    """Where JAX computes: 'cpu', 'gpu' or 'tpu'."""
-    return jax.default_backend()
+    return jax.make_jaxpr(nested_grad(fn, order))(jnp.zeros((), dtype=dtype))
 
 
 # --- grad at one point -----------------------------------------------------------
@@ -104,13 +92,7 @@ def backend() -> str:
 @memo(max_entries=64, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda f: COMPILED_BYTES)
 def grad_function(fn: Function, order: int = 1) -> Callable:
     """``jit(grad(grad(...f)))`` of a scalar, ``order`` times; compiled once per dtype, process-wide."""
-    order = int(order)
-    if not 1 <= order <= MAX_ORDER:
-        raise ValueError(f"order must be between 1 and {MAX_ORDER}, got {order}")
-    g = _scalar(fn)
-    for _ in range(order):
-        g = jax.grad(g)
-    return jax.jit(g)
+    return jax.jit(nested_grad(fn, check_order(order, lowest=1)))
 
 
 def grad_at(fn: Function, x0: float, order: int = 1, dtype=np.float64) -> float:
@@ -130,7 +112,7 @@ def array_facts(values=(1.0, 2.0, 3.0), dtype=np.float64) -> pd.DataFrame:
         ("np.array", f"{type(a_np).__module__}.{type(a_np).__qualname__}", str(a_np.dtype),
          "host memory (NumPy has no devices)", "yes: a[i] = v works", str(a_np)),
         ("jnp.array", f"{type(a_jnp).__module__}.{type(a_jnp).__qualname__}", str(a_jnp.dtype),
-         f"{dev} ({jax.default_backend()})", "no: use a.at[i].set(v)", str(a_jnp)),
+         f"{dev} ({backend()})", "no: use a.at[i].set(v)", str(a_jnp)),
     ]
     return pd.DataFrame(rows, columns=["made with", "type", "dtype", "device", "mutable", "values"])
 
@@ -185,7 +167,7 @@ def jit_timing(fn: Function, n: int = 10_000, dtype="float64", repeats: int = 5,
     xs = jnp.linspace(-1.0, 1.0, int(n), dtype=dtype)
     rows = []
     for label, use_jit in (("vmap(grad(f)), no jit", False), ("jit(vmap(grad(f)))", True)):
-        g = jax.vmap(jax.grad(lambda x: fn.jax(x)))  # a new function: nothing compiled yet
+        g = jax.vmap(nested_grad(fn, 1))  # a new function: nothing compiled yet
         if use_jit:
             g = jax.jit(g)
         start = time.perf_counter()
@@ -204,77 +186,4 @@ def jit_timing(fn: Function, n: int = 10_000, dtype="float64", repeats: int = 5,
     out = pd.DataFrame(rows, columns=["variant", "phase", "ms", "calls"])
     out["points"] = int(n)
     out["dtype"] = str(np.dtype(dtype))
-    return out
-
-
-# --- accuracy against the exact derivative -----------------------------------------
-
-def compare(got, exact) -> dict:
-    """Largest relative difference |got − exact| / |exact| where both are finite.
-
-    Where the exact value is 0 the absolute difference is used. ``overflow``
-    counts points where the exact value is finite but ``got`` is not (overflow
-    or nan in the computation); ``points`` counts where exact is finite.
-    """
-    got = np.asarray(got, dtype=np.float64)
-    exact = np.asarray(exact, dtype=np.float64)
-    ok = np.isfinite(exact)
-    both = ok & np.isfinite(got)
-    with np.errstate(all="ignore"):
-        denom = np.where(np.abs(exact) > 0, np.abs(exact), 1.0)
-        rel = np.abs(got - exact) / denom
-    worst = float(rel[both].max()) if both.any() else math.nan
-    return {"max_rel": worst, "overflow": int((ok & ~np.isfinite(got)).sum()), "points": int(ok.sum())}
-
-
-# --- one point, several answers: d|x|/dx at 0 -----------------------------------------
-
-def kink_table(dtype="float64") -> pd.DataFrame:
-    """d|x|/dx at (or beside) 0 by each method, with the reason for its answer."""
-    from . import numerical, symbolic
-    from .expressions import parse_function
-
-    fn = parse_function("abs(x)")
-    dt = np.dtype(dtype)
-    jax_val = float(jax.grad(jnp.abs)(jnp.asarray(0.0, dtype=dt)))
-    sym_expr = symbolic.derivative(fn)
-    sym_val = float(symbolic.derivative_function(fn)(np.array([0.0], dtype=dt))[0])
-    lo, hi, n = LAB_GRID
-    grid = np.linspace(lo, hi, n).astype(dt)
-    grad = numerical.gradient(fn, grid)
-    mid = n // 2  # grid[mid - 1] < 0 < grid[mid]
-    h = numerical.optimal_step("central", dt)
-    central = float(numerical.difference(fn, np.array([0.0], dtype=dt), h, "central")[0])
-    rows = [
-        ("JAX", "jax.grad(jnp.abs)(0.0)", "x = 0", jax_val,
-         "JAX's rule for abs takes the slope of the x ≥ 0 branch, so it reports +1 at the kink."),
-        ("SymPy", f"diff(Abs(x), x) = {sym_expr} (x real), at 0", "x = 0", sym_val,
-         "With a real symbol the derivative is sign(x), and SymPy defines sign(0) = 0."),
-        ("NumPy", "np.gradient(abs(x), x) on np.linspace(-5, 5, 100)", f"x = {float(grid[mid - 1]):.4f}",
-         float(grad[mid - 1]),
-         "The grid skips 0; the stencil (f[i+1] − f[i−1]) / 2Δx here spans the kink, three quarters "
-         "of it with slope −1 and one quarter with +1, so it averages to −0.5."),
-        ("NumPy", "np.gradient(abs(x), x) on np.linspace(-5, 5, 100)", f"x = {float(grid[mid]):.4f}",
-         float(grad[mid]), "Mirror image on the right of 0: one quarter of its stencil has slope −1, "
-         "three quarters +1."),
-        ("central difference", f"(|h| − |−h|) / 2h, h = {h:.1e}", "x = 0", central,
-         "The two samples are mirror images, so their difference is exactly 0."),
-    ]
-    out = pd.DataFrame(rows, columns=["method", "how", "where", "d|x|/dx", "why"])
-    out["dtype"] = dt.name
-    return out
-
-
-def higher_order_at(fn: Function, x0: float, dtype=np.float64) -> pd.DataFrame:
-    """f′, f″, f‴ at x0 by nested ``grad`` against SymPy's exact values (float64)."""
-    from . import symbolic
-
-    rows = []
-    for order in (1, 2, 3):
-        got = grad_at(fn, x0, order, dtype)
-        exact = float(symbolic.derivative_values(fn, np.array([x0]), order)[0])
-        c = compare([got], [exact])
-        rows.append((order, "grad(" * order + "f" + ")" * order, got, exact, c["max_rel"]))
-    out = pd.DataFrame(rows, columns=["order", "JAX", "JAX value", "SymPy value", "relative difference"])
-    out["dtype"] = np.dtype(dtype).name
     return out

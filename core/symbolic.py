@@ -19,6 +19,7 @@ import sympy as sp
 from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound, tree_size
 from .expressions import Function, numeric_form
 from .memo import memo
+from .orders import MAX_ORDER, check_order
 
 __all__ = [
     "derivative",
@@ -32,25 +33,10 @@ __all__ = [
     "lambdify_source",
     "rule_breakdown",
     "RULES",
-    "ASSUMPTIONS",
-    "symbol_with",
-    "with_assumption",
-    "assumption_examples",
-    "evaluation_report",
-    "swell_metrics",
-    "time_evaluation",
-    "swell_table",
+    "bounded_diff",
+    "drop_deltas",
+    "MAX_ORDER",
 ]
-
-#: Highest derivative order offered.
-MAX_ORDER = 3
-
-
-def _check_order(order: int) -> int:
-    order = int(order)
-    if not 0 <= order <= MAX_ORDER:
-        raise ValueError(f"order must be between 0 and {MAX_ORDER}, got {order}")
-    return order
 
 
 _ORDINAL = {1: "first", 2: "second", 3: "third"}
@@ -80,7 +66,7 @@ def derivative(fn: Function, order: int = 1) -> sp.Expr:
 
     With x real, d|x|/dx is sign(x) and d²|x|/dx² is 2·δ(x) (a Dirac delta).
     """
-    order = _check_order(order)
+    order = check_order(order)
     if order == 0:
         return fn.expr
     if order > 1:  # reuse the cached lower order: each step is bounded from its input
@@ -88,20 +74,24 @@ def derivative(fn: Function, order: int = 1) -> sp.Expr:
     return bounded_diff(fn.expr, fn.symbol, 1)
 
 
-def _drop_deltas(expr: sp.Expr) -> sp.Expr:
+def drop_deltas(expr: sp.Expr) -> sp.Expr:
     """Replace Dirac deltas by 0: they vanish at every point a grid can hold except 0.
 
     At x = 0 a delta is not a number at all; we report the derivative there as
-    undefined (nan) when it matters, see :func:`derivative_values`.
+    undefined (nan) when it matters, see :func:`derivative_values`. The one
+    definition: every module that evaluates a derivative with deltas uses this.
     """
     if expr.has(sp.DiracDelta):
         expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     return expr
 
 
+_drop_deltas = drop_deltas  # the name core.sandbox imports
+
+
 @memo(max_entries=128, ttl_s=1800, max_bytes=128 * 2**20, sizeof=lambda f: 2**20)
 def _lambdified(fn: Function, order: int, cse: bool) -> Callable:
-    expr = numeric_form(_drop_deltas(derivative(fn, order)))  # 10^300 as a float: NumPy takes no such int
+    expr = numeric_form(drop_deltas(derivative(fn, order)))  # 10^300 as a float: NumPy takes no such int
     check_work(expr, "the derivative's code")
     try:
         return sp.lambdify(fn.symbol, expr, modules="numpy", cse=cse)
@@ -116,7 +106,7 @@ def derivative_function(fn: Function, order: int = 1, cse: bool = True) -> Calla
     array of the input's shape (also for a constant derivative) and gives nan
     or inf, without warnings, where the derivative is undefined or overflows.
     """
-    raw = _lambdified(fn, _check_order(order), bool(cse))
+    raw = _lambdified(fn, check_order(order), bool(cse))
 
     def evaluate(xs):
         arr = np.asarray(xs)
@@ -146,7 +136,7 @@ def derivative_values(fn: Function, xs, order: int = 1) -> np.ndarray:
 
 def derivative_source(fn: Function, order: int = 1, cse: bool = True) -> str:
     """The Python source that ``lambdify`` generated for the derivative."""
-    return inspect.getsource(_lambdified(fn, _check_order(order), bool(cse)))
+    return inspect.getsource(_lambdified(fn, check_order(order), bool(cse)))
 
 
 def count_ops(expr: sp.Expr) -> int:
@@ -292,192 +282,3 @@ def _show(expr: sp.Expr, max_ops: int) -> str:
     if ops > max_ops:
         return r"\text{(a tree of %d operations)}" % ops
     return sp.latex(expr)
-
-
-# --- the symbol's assumptions ------------------------------------------------------------
-
-#: Assumptions offered for the symbol x: SymPy's default (complex) and two narrower ones.
-ASSUMPTIONS = {"complex": {}, "real": {"real": True}, "positive": {"positive": True}}
-
-
-def symbol_with(assumption: str, name: str = "x") -> sp.Symbol:
-    """``Symbol(name)`` with SymPy's default (complex), real or positive assumptions."""
-    if assumption not in ASSUMPTIONS:
-        raise ValueError(f"assumption must be one of {list(ASSUMPTIONS)}, got {assumption!r}")
-    return sp.Symbol(name, **ASSUMPTIONS[assumption])
-
-
-def with_assumption(expr: sp.Expr, x: sp.Symbol, assumption: str) -> tuple[sp.Expr, sp.Symbol]:
-    """``expr`` with the symbol x replaced by one with other assumptions.
-
-    SymPy re-evaluates as it rebuilds: with x positive, |x| becomes x. (What the
-    parser already simplified with x real stays simplified: it turned √(x²) into |x|.)
-    """
-    s = symbol_with(assumption, x.name)
-    return expr.xreplace({x: s}), s
-
-
-def assumption_examples(assumption: str) -> list[tuple[str, sp.Expr, sp.Symbol]]:
-    """abs, sqrt and log (and two mixtures) built directly in a symbol with ``assumption``."""
-    s = symbol_with(assumption)
-    return [
-        ("|x|", sp.Abs(s), s),
-        ("√x", sp.sqrt(s), s),
-        ("ln x", sp.log(s), s),
-        ("ln |x|", sp.log(sp.Abs(s)), s),
-        ("√(x²)", sp.sqrt(s**2), s),
-    ]
-
-
-def evaluation_report(expr: sp.Expr, x: sp.Symbol, at=(2.0, -2.0), probe=(1.0, -2.0, 0.0)) -> dict:
-    """Can the derivative of ``expr`` be evaluated and lambdified? What SymPy really says.
-
-    * ``evalf``: ``d.evalf(subs={x: a})`` for each a in ``at``: (text, kind, LaTeX), where kind
-      is "real", "complex" or "unevaluated" (SymPy could not reduce it to a number);
-    * ``lambdify``: the error ``lambdify(x, d, 'numpy')`` raises, or its values on ``probe``;
-    * ``lenient``: with the NumPy printer's ``strict`` option off (how older SymPy,
-      the lab's, behaved) the code is generated with the unknown names left in, and
-      *calling* it fails (``NameError: name 'Derivative' is not defined``).
-    """
-    from sympy.printing.numpy import NumPyPrinter
-
-    d = bounded_diff(expr, x, 1)
-    check_work(d, "the derivative")
-    out = {"derivative": d, "text": sp.sstr(d), "latex": sp.latex(d), "evalf": {}}
-    for a in at:
-        out["evalf"][a] = _bounded_evalf(d, x, a)
-    arr = np.asarray(probe, dtype=np.float64)
-    out["lambdify_error"] = out["lenient_error"] = out["lenient_source"] = None
-    out["values"] = None
-    try:
-        f = sp.lambdify(x, d, modules="numpy")
-    except Exception as err:  # noqa: BLE001  (the real message is the lesson)
-        out["lambdify_error"] = f"{type(err).__name__}: {str(err).splitlines()[0]}"
-        printer = NumPyPrinter({"strict": False, "fully_qualified_modules": False, "inline": True,
-                                "allow_unknown_functions": True, "user_functions": {}})
-        try:
-            g = sp.lambdify(x, d, modules="numpy", printer=printer)
-            out["lenient_source"] = inspect.getsource(g)
-            with np.errstate(all="ignore"):
-                g(arr)
-        except Exception as err2:  # noqa: BLE001
-            out["lenient_error"] = f"{type(err2).__name__}: {str(err2).splitlines()[0]}"
-    else:
-        with np.errstate(all="ignore"):
-            vals = np.broadcast_to(np.asarray(f(arr), dtype=np.float64), arr.shape)
-        out["values"] = dict(zip(probe, vals.tolist()))
-    return out
-
-
-#: Largest |value| that :func:`_bounded_evalf` prints with evalf (mpmath's printer can loop
-#: for a number like 2^(2^65536), which a five-storey tower of x reaches at x = 2).
-MAX_PRINTED_MAGNITUDE = 1e300
-
-
-def _bounded_evalf(d: sp.Expr, x: sp.Symbol, a: float) -> tuple[str, str, str]:
-    """``d.evalf(subs={x: a})`` as (text, kind, LaTeX), printed only when it is a bounded number.
-
-    A float64 evaluation comes first (cheap and bounded): when it overflows, the value
-    is reported as such instead of being computed and printed in arbitrary precision.
-    """
-    if x in d.free_symbols and not d.has(sp.Derivative, sp.re, sp.im):
-        try:
-            with np.errstate(all="ignore"):
-                probe = complex(np.asarray(sp.lambdify(x, d, modules="numpy")(np.complex128(a))))
-        except Exception:  # noqa: BLE001  (fall through to SymPy's own answer)
-            probe = 0j
-        if not (abs(probe) <= MAX_PRINTED_MAGNITUDE):  # inf or nan too
-            return ("not a float64 number (over 1e300 in size, or 0/0 on the way)", "overflow",
-                    r"\text{not a float64 number (over } 10^{300}\text{ in size, or } 0/0\text{ on the way)}")
-    v = d.evalf(15, subs={x: a})
-    kind = "real" if v.is_number and v.is_comparable else "complex" if v.is_number else "unevaluated"
-    return (sp.sstr(v), kind, sp.latex(v))
-
-
-# --- expression swell, measured ---------------------------------------------------------
-
-def swell_metrics(depth: int) -> dict:
-    """Sizes of the derivative of the composed polynomial of ``depth``, three ways.
-
-    * ``tree_ops``: ``count_ops`` of SymPy's derivative, shared subtrees counted every time;
-    * ``cse_ops``: operations once common subexpressions are computed once (a graph);
-    * ``jaxpr_eqns``: equations in the jaxpr of ``jax.grad`` of f (JAX imported lazily).
-    """
-    from . import autodiff, presets
-
-    fn = presets.composed_polynomial(depth)
-    d = derivative(fn, 1)
-    return {
-        "depth": int(depth),
-        "tree_ops": count_ops(d),
-        "cse_ops": cse_ops(d),
-        "jaxpr_eqns": len(autodiff.grad_jaxpr(fn).jaxpr.eqns),
-    }
-
-
-def _median_seconds(f: Callable, xs: np.ndarray, repeats: int) -> float:
-    import time
-
-    times = []
-    for _ in range(max(1, int(repeats))):
-        t0 = time.perf_counter()
-        with np.errstate(all="ignore"):
-            np.asarray(f(xs))
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
-
-
-def time_evaluation(fn: Function, n: int, cse: bool, budget_s: float = 2.0, repeats: int = 3,
-                    sample: int = 10_000, lo: float = -1.0, hi: float = 1.5) -> dict:
-    """Seconds per call of ``lambdify(diff(f), cse=cse)`` on ``n`` float64 points, bounded.
-
-    First the code is timed on ``sample`` points and the cost on ``n`` points
-    estimated from it (evaluation is linear in the points). When ``repeats``
-    calls would take more than ``budget_s`` the full measurement is skipped and
-    only the estimate is returned (``skipped`` says why); otherwise the median
-    of ``repeats`` calls (after one warm-up call) is returned.
-    """
-    n, sample = int(n), int(min(sample, n))
-    f = _lambdified(fn, 1, bool(cse))
-    small = np.linspace(lo, hi, sample)
-    per_point = _median_seconds(f, small, 1) / sample
-    estimate = per_point * n
-    if estimate * (repeats + 1) > budget_s:
-        return {"seconds": None, "estimate": estimate, "skipped":
-                f"skipped: about {estimate:.2g} s a call × {repeats + 1} calls is over the {budget_s:g} s budget"}
-    xs = np.linspace(lo, hi, n)
-    _median_seconds(f, xs, 1)  # warm-up
-    return {"seconds": _median_seconds(f, xs, repeats), "estimate": estimate, "skipped": None}
-
-
-def swell_table(max_depth: int, n: int = 1_000_000, budget_s: float = 2.0, repeats: int = 3,
-                timing: bool = True, progress: Callable[[int, str], None] | None = None):
-    """One row per depth 1..max_depth: sizes and evaluation times with and without CSE.
-
-    Times are medians of ``repeats`` calls on ``n`` float64 points in [-1, 1.5]
-    (seconds, ``nan`` where skipped; the ``note`` column says why). ``progress``
-    is called as ``progress(depth, what)`` before each step.
-    """
-    import pandas as pd
-
-    from . import presets
-
-    rows = []
-    for depth in range(1, int(max_depth) + 1):
-        if progress:
-            progress(depth, "sizes")
-        row = swell_metrics(depth)
-        notes = []
-        if timing:
-            fn = presets.composed_polynomial(depth)
-            for cse, col in ((True, "cse_s"), (False, "no_cse_s")):
-                if progress:
-                    progress(depth, "lambdify(cse=True)" if cse else "lambdify (no CSE)")
-                t = time_evaluation(fn, n, cse, budget_s, repeats)
-                row[col] = np.nan if t["seconds"] is None else t["seconds"]
-                row[col.replace("_s", "_estimate_s")] = t["estimate"]
-                if t["skipped"]:
-                    notes.append(("CSE " if cse else "no CSE ") + t["skipped"])
-        row["note"] = "; ".join(notes)
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -1,18 +1,17 @@
-"""core.autodiff: grad at a point, its pitfalls, jit timing, the kink, higher order, float32 vs float64."""
+"""core.autodiff: JAX's grad on arrays and at a point, its pitfalls, jit timing, float32 against float64."""
 
 import math
 
 import numpy as np
 import pytest
 
-from core import autodiff, presets, symbolic
+from core import autodiff, parse_function, presets, reference
 
 
 def test_grad_of_x_squared_at_3_is_6_in_both_dtypes():
     fn = presets.resolve("x^2")
     assert autodiff.grad_at(fn, 3.0) == 6.0
     assert autodiff.grad_at(fn, 3.0, dtype=np.float32) == 6.0
-    assert autodiff.grad_function(fn, 1) is autodiff.grad_function(fn, 1)  # compiled once, shared
 
 
 def test_arrays_side_by_side_and_immutability():
@@ -45,33 +44,6 @@ def test_jit_timing_reports_both_variants_and_phases_within_budget():
     assert (df["dtype"] == "float32").all() and (df["points"] == 1000).all()
 
 
-def test_compare_counts_overflow_and_uses_relative_difference():
-    c = autodiff.compare([1.0, 2.2, np.inf, 5.0, 0.1], [1.0, 2.0, 3.0, np.nan, 0.0])
-    assert c["max_rel"] == pytest.approx(0.1)  # 0.2/2 beats |0.1 − 0| (absolute where exact is 0)
-    assert c["overflow"] == 1 and c["points"] == 4
-
-
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_kink_table_gives_each_methods_answer(dtype):
-    df = autodiff.kink_table(dtype)
-    assert list(df["method"]) == ["JAX", "SymPy", "NumPy", "NumPy", "central difference"]
-    np.testing.assert_allclose(df["d|x|/dx"], [1.0, 0.0, -0.5, 0.5, 0.0], atol=1e-6)
-    assert df["d|x|/dx"].between(-1, 1).all()  # all are valid subgradients
-    assert df["why"].str.len().gt(20).all()
-    assert (df["dtype"] == dtype).all()
-
-
-@pytest.mark.parametrize("spec", ["exp(-2*x) + 3*sin(3*x)", "x^3*sin(x) - 2/x", "log(x)*sqrt(x)", "composed:3"])
-def test_higher_order_matches_sympy_in_float64(spec):
-    fn = presets.resolve(spec)
-    for x0 in (0.4, 1.1):
-        table = autodiff.higher_order_at(fn, x0)
-        for order in (1, 2, 3):
-            exact = float(symbolic.derivative_values(fn, np.array([x0]), order)[0])
-            got = table.loc[table["order"] == order, "JAX value"].item()
-            assert got == pytest.approx(exact, rel=1e-9), (spec, x0, order)
-
-
 def test_composed_polynomial_overflows_in_float32_from_depth_4_not_in_float64():
     xs = np.linspace(-5, 5, 1000)
     for depth, expect_overflow in ((3, False), (4, True)):
@@ -89,3 +61,51 @@ def test_jaxprs_of_f_and_grad_f():
     assert "cos" in str(autodiff.grad_jaxpr(fn))
     assert "f32" in str(autodiff.jaxpr(fn, np.float32))
     assert math.isfinite(autodiff.derivative_at(fn, 0.3))
+
+
+@pytest.mark.parametrize("spec", list(presets.PRESETS) + [
+    "x^4 - 2*x", "sin(x)^2", "x*exp(x)", "sqrt(x)", "tan(x)", "atan(x)", "log(x^2 + 1)", "exp(sin(x))",
+    "cosh(x) - sinh(x)", "x^x", "1/(1 + exp(-x))", "asin(x/2)", "pi*x^2 + e"])
+def test_derivative_matches_exact_where_defined(spec):
+    fn = presets.resolve(spec)
+    xs = np.linspace(*presets.default_range(spec), 101)
+    xs = xs[np.abs(xs) > 1e-9]  # skip the kinks at 0: conventions differ there (core.compare's kink table)
+    want = reference.exact(fn, xs)
+    got = autodiff.derivative(fn, xs)
+    ok = np.isfinite(want)
+    assert ok.sum() > 10
+    # Near a zero of f' both sides carry rounding of the size of the largest terms.
+    scale = np.abs(want[ok]).max()
+    np.testing.assert_allclose(got[ok], want[ok], rtol=1e-9, atol=1e-9 + 1e-12 * scale)
+
+
+def test_higher_orders_agree_with_exact_on_a_grid():
+    fn = parse_function("sin(x)*exp(x)")
+    xs = np.linspace(-2, 2, 21)
+    for order in (2, 3):
+        np.testing.assert_allclose(autodiff.derivative(fn, xs, order=order), reference.exact(fn, xs, order),
+                                   rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(autodiff.derivative(fn, xs, order=0), fn.numpy(xs))
+
+
+def test_nested_grad_is_grad_applied_order_times():
+    fn = parse_function("x^4")
+    assert float(autodiff.nested_grad(fn, 3)(2.0)) == 48.0  # 24·x
+    assert float(autodiff.nested_grad(fn, 0)(2.0)) == 16.0
+    assert autodiff.grad_at(fn, 2.0, 2) == 48.0 and autodiff.derivative_at(fn, 2.0, 1) == 32.0
+    with pytest.raises(ValueError):
+        autodiff.grad_function(fn, 0)  # grad at a point needs at least one grad
+    with pytest.raises(ValueError):
+        autodiff.derivative(fn, [1.0], order=4)
+
+
+def test_abs_at_zero_takes_the_right_branch():
+    assert autodiff.derivative_at(presets.resolve("abs(x)"), 0.0) == 1.0  # JAX takes the x >= 0 branch
+
+
+def test_dtype_follows_input():
+    fn = parse_function("x^2")
+    assert autodiff.derivative(fn, np.ones(3, dtype=np.float32)).dtype == np.float32
+    assert autodiff.derivative(fn, np.ones(3)).dtype == np.float64
+    assert autodiff.derivative(fn, np.arange(3)).dtype == np.float64
+    assert autodiff.derivative(fn, np.arange(3), jit=False).dtype == np.float64

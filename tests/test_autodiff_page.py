@@ -7,6 +7,7 @@ import pytest
 
 from conftest import chart_series, charts, choose, new_app, no_exception
 from core import presets, symbolic
+from core.reference import SCALED_ERROR
 
 PAGE = "pages/autodiff.py"
 
@@ -154,7 +155,7 @@ def test_float32_switch_reruns_and_says_the_composed_polynomial_overflows():
     no_exception(at)
     assert not at.error
     assert any("float32" in w.value and "overflowed" in w.value for w in at.warning)
-    summary = _table(at, "largest relative difference")
+    summary = _table(at, f"largest {SCALED_ERROR}")
     assert (summary["dtype"] == "float32").all()
     assert summary["non-finite where exact is finite"].iloc[0] > 0
     ov = _table(at, "f non-finite (of 1000)")

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import presets, snippets, symbolic
+from core import presets, reference, snippets
+from core.reference import SCALED_ERROR
 from ui import charts, panels
 from ui.data import SERIES
 from ui.state import resolve
@@ -71,11 +72,12 @@ def derivative_vs_exact(spec: str, lo: float, hi: float, n: int, dtype: str, ord
     xs = np.linspace(lo, hi, int(n)).astype(dtype)
     got = ad.derivative(fn, xs, order)
     frames = []
-    stats = {"max_rel": math.nan, "overflow": int((~np.isfinite(got)).sum()), "points": int(n)}
+    stats = {"max_abs": math.nan, "max_scaled": math.nan, "nonfinite": int((~np.isfinite(got)).sum()),
+             "points": int(n)}
     if with_exact:
-        exact = symbolic.derivative_values(fn, xs.astype(np.float64), order)
+        exact = reference.exact(fn, xs.astype(np.float64), order)
         frames.append(pd.DataFrame({"x": xs.astype(float), "y": exact, "series": EXACT[order]}))
-        stats = ad.compare(got, exact)
+        stats = reference.errors(got, exact)
     frames.append(pd.DataFrame({"x": xs.astype(float), "y": np.asarray(got, dtype=float), "series": JAXN[order]}))
     return pd.concat(frames, ignore_index=True), stats
 
@@ -89,7 +91,7 @@ def point_values(spec: str, x0: float, dtype: str) -> dict:
     return {
         "f": float(fn.numpy(x)[0]),
         "grad": ad.grad_at(fn, x0, 1, dtype),
-        "exact": float(symbolic.derivative_values(fn, np.array([x0]), 1)[0]),
+        "exact": float(reference.exact(fn, np.array([x0]), 1)[0]),
     }
 
 
@@ -123,10 +125,10 @@ def gallery_data(gid: str, n: int, dtype: str) -> tuple[pd.DataFrame, dict]:
     xs = np.linspace(-5.0, 5.0, int(n)).astype(dtype)
     f = fn.numpy(xs)
     got = ad.derivative(fn, xs)
-    exact = symbolic.derivative_values(fn, xs.astype(np.float64))
+    exact = reference.exact(fn, xs.astype(np.float64))
     undefined = ~np.isfinite(np.asarray(f, dtype=float))
     exact = np.where(undefined, np.nan, exact)
-    stats = ad.compare(got, exact)
+    stats = reference.errors(got, exact)
     stats["jax_where_f_undefined"] = int((undefined & np.isfinite(got)).sum())
     df = pd.concat([
         pd.DataFrame({"x": xs.astype(float), "y": np.asarray(f, dtype=float), "series": "f(x)"}),
@@ -138,7 +140,9 @@ def gallery_data(gid: str, n: int, dtype: str) -> tuple[pd.DataFrame, dict]:
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def kink(dtype: str) -> pd.DataFrame:
-    return _ad().kink_table(dtype)
+    from core import compare  # JAX on first use
+
+    return compare.kink_table(dtype)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
@@ -171,11 +175,11 @@ def higher_at(spec: str, x0: float, dtype: str, with_third: bool) -> pd.DataFram
         got = ad.grad_at(fn, x0, order, dtype)
         exact = math.nan
         if order < 3 or with_third:
-            exact = float(symbolic.derivative_values(fn, np.array([x0]), order)[0])
-        rel = ad.compare([got], [exact])["max_rel"]
+            exact = float(reference.exact(fn, np.array([x0]), order)[0])
+        scaled = reference.errors([got], [exact])["max_scaled"]
         rows.append({"order": order, "JAX": "grad(" * order + "f" + ")" * order,
                      f"JAX value ({dtype})": got, "SymPy value (float64)": exact,
-                     "relative difference": rel})
+                     SCALED_ERROR: scaled})
     return pd.DataFrame(rows)
 
 
@@ -207,9 +211,9 @@ def main_chart(fn, spec: str, lo: float, hi: float, dtype: str) -> dict:
             "dfdx = jax.jit(jax.vmap(jax.grad(f)))(xs)\n")
     panels.chart_panel(chart, df, key="ad_main", code=code,
                        caption=f"{n} points; JAX in {dtype}, the exact f′ from SymPy in float64. "
-                               f"Largest relative difference: {stats['max_rel']:.3g}.")
-    if stats["overflow"]:
-        st.warning(f"In {dtype}, JAX's f′ is not finite at {stats['overflow']} of {stats['points']} points "
+                               f"Largest {SCALED_ERROR}: {stats['max_scaled']:.3g}.")
+    if stats["nonfinite"]:
+        st.warning(f"In {dtype}, JAX's f′ is not finite at {stats['nonfinite']} of {stats['points']} points "
                    "where the exact f′ is finite: the computation overflowed.", icon="⚠️")
     return stats
 
@@ -248,7 +252,7 @@ def grad_point(fn, spec: str, x0: float, dtype: str) -> dict:
         st.info(f"f is undefined at x₀ = {x0:g}, yet grad returns a number: it applies each primitive's "
                 "derivative rule (for log, 1/x) without checking that the value itself exists.")
     st.session_state["_ad_grad_value"] = p["grad"]
-    return {"max_rel": _ad().compare([p["grad"]], [p["exact"]])["max_rel"]}
+    return reference.errors([p["grad"]], [p["exact"]])
 
 
 def pitfalls(fn, spec: str, x0: float, dtype: str) -> None:
@@ -324,8 +328,8 @@ def gallery(dtype: str) -> dict:
         f"\nxs = jnp.linspace(-5, 5, {n}, dtype=jnp.{dtype})\nys = f(xs)\n"
         "dfdx = jax.vmap(jax.grad(f))(xs)\n")
     panels.chart_panel(chart, df, key="ad_gallery", code=code,
-                       caption=f"Largest relative difference of JAX ({dtype}) against the exact f′: "
-                               f"{stats['max_rel']:.3g}.")
+                       caption=f"Largest {SCALED_ERROR} of JAX ({dtype}) against the exact f′: "
+                               f"{stats['max_scaled']:.3g}.")
     if stats["jax_where_f_undefined"]:
         st.caption(f"At {stats['jax_where_f_undefined']} points where f itself is undefined JAX still "
                    "returns a finite f′: it applies the derivative rule without checking the domain. "
@@ -433,7 +437,7 @@ def inside(fn, spec: str, x0: float, dtype: str) -> dict:
                        caption="Each node is one jaxpr variable, placed by how many primitives separate it "
                                "from x; hover a node for its value and "
                                f"{'tangent' if forward else 'adjoint'}, an edge for its local derivative.")
-    return {"max_rel": _ad().compare([found], [p["exact"]])["max_rel"]}
+    return reference.errors([found], [p["exact"]])
 
 
 def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> list[dict]:
@@ -448,7 +452,7 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
     with st.spinner("Differentiating twice and three times…"):
         table = higher_at(spec, x0, dtype, with_third)
     config = {}
-    config["relative difference"] = st.column_config.NumberColumn(format="%.3e")
+    config[SCALED_ERROR] = st.column_config.NumberColumn(format="%.3e")
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     out = []
     cols = st.columns(2)
@@ -461,7 +465,7 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
             panels.chart_panel(chart, df, key=f"ad_d{order}",
                                code=snippets.jax_def(fn) + f"\nxs = jnp.linspace({lo:g}, {hi:g}, 200)\n"
                                f"d{order} = jax.vmap({g})(xs)\n",
-                               caption=f"Largest relative difference against SymPy: {stats['max_rel']:.3g}.")
+                               caption=f"Largest {SCALED_ERROR} against SymPy: {stats['max_scaled']:.3g}.")
             out.append({"what": f"f{PRIMES[order]} on the x-range (200 points), nested grad", **stats})
     if slow and not with_third:
         st.caption("SymPy's f‴ is skipped for this composition until you switch it on: generating its "
@@ -470,18 +474,18 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
 
 
 def precision(spec: str, dtype: str, rows: list[dict]) -> None:
-    """The largest relative difference of each computation on the page, in the chosen dtype."""
+    """The largest scaled error (|error| / max(|f′|, 1)) of each computation on the page, in the chosen dtype."""
     eps = float(np.finfo(dtype).eps)
     st.markdown(f"Everything on this page runs in **{dtype}** (machine epsilon {eps:.3g}). Switch at the "
                 "top to rerun it all in the other precision. The exact derivative is SymPy's, in float64.")
     df = pd.DataFrame([{
         "computation": r["what"], "dtype": dtype,
-        "largest relative difference": r.get("max_rel", math.nan),
-        "in epsilons": r.get("max_rel", math.nan) / eps,
-        "non-finite where exact is finite": r.get("overflow", 0),
+        f"largest {SCALED_ERROR}": r.get("max_scaled", math.nan),
+        "in epsilons": r.get("max_scaled", math.nan) / eps,
+        "non-finite where exact is finite": r.get("nonfinite", 0),
     } for r in rows])
     st.dataframe(df, hide_index=True, width="stretch",
-                 column_config={"largest relative difference": st.column_config.NumberColumn(format="%.3e"),
+                 column_config={f"largest {SCALED_ERROR}": st.column_config.NumberColumn(format="%.3e"),
                                 "in epsilons": st.column_config.NumberColumn(format="%.3g")})
     depth = composed_depth(spec)
     st.markdown("**The composed polynomial in float32.** Each level of p(t) = 2t³ − 3t² + 5 cubes its "

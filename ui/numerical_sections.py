@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import numerical, snippets, symbolic
-from core.numerical import SCHEMES
+from core import numerical, reference, snippets
+from core.schemes import SCHEMES
 
 from . import charts, panels
 from .state import resolve
@@ -34,7 +34,7 @@ KINK_RANGE = (-5.0, 5.0)
 
 
 def _exact_at(spec: str, x0: float) -> float:
-    return float(symbolic.derivative_values(resolve(spec), [x0])[0])
+    return float(reference.exact(resolve(spec), [x0])[0])
 
 
 # --- cached computations -----------------------------------------------------------
@@ -47,7 +47,7 @@ def gradient_frame(spec: str, lo: float, hi: float, n: int, edge_order: int) -> 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def exact_curve(spec: str, lo: float, hi: float, n: int = 400) -> pd.DataFrame:
     xs = np.linspace(lo, hi, int(n))
-    return pd.DataFrame({"x": xs, "y": symbolic.derivative_values(resolve(spec), xs), "series": "exact f′"})
+    return pd.DataFrame({"x": xs, "y": reference.exact(resolve(spec), xs), "series": "exact f′"})
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
@@ -257,11 +257,7 @@ def point_section(fn, spec: str, lo: float, hi: float) -> tuple[float, float]:
         data, key="num_secants",
         caption="Each line has the slope the scheme computes with that h (its points of f are dots; the "
                 "complex step has none on the real axis). As h shrinks the lines turn into the dashed tangent.",
-        code=snippets.numpy_def(fn) + f"\nx0, h = {x0!r}, {h!r}\n"
-             + {"forward": "(f(x0 + h) - f(x0)) / h\n", "backward": "(f(x0) - f(x0 - h)) / h\n",
-                "central": "(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
-                "central4": "(-f(x0 + 2*h) + 8*f(x0 + h) - 8*f(x0 - h) + f(x0 - 2*h)) / (12 * h)\n",
-                "complex": "np.imag(f(x0 + 1j * h)) / h\n"}[scheme],
+        code=snippets.numpy_def(fn) + f"\nx0, h = {x0!r}, {h!r}\n" + s.code,
     )
     st.subheader(f"Every scheme at x₀ = {x0:.4g} with h = {h:.2e}")
     st.markdown(f"Exact (SymPy `diff`, float64): f′({x0:.4g}) = **{exact:.15g}**")

@@ -17,10 +17,11 @@ import pandas as pd
 import streamlit as st
 import sympy as sp
 
-from core import ExpressionError, Function, parse_expression, presets, snippets, symbolic
+from core import ExpressionError, Function, assumptions, parse_expression, presets, snippets, symbolic
 from core.bounds import TooLarge
 from core.sandbox import (SandboxBusy, SandboxCancelled, SandboxError, SandboxRateLimited,
                           SandboxSessionLimit, get_sandbox)
+from core.swell import swell_metrics, time_evaluation
 
 from . import charts, data, panels, session, state
 from .safe import format_error, show_error
@@ -378,20 +379,20 @@ def _plain(report: dict) -> dict:
 def _abs_report(assumption: str) -> dict:
     import sympy as sp
 
-    s = symbolic.symbol_with(assumption)
-    return _plain(symbolic.evaluation_report(sp.Abs(s), s))
+    s = assumptions.symbol_with(assumption)
+    return _plain(assumptions.evaluation_report(sp.Abs(s), s))
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _assumption_rows(spec: str, assumption: str) -> tuple[pd.DataFrame, str]:
     rows = []
-    examples = symbolic.assumption_examples(assumption)
+    examples = assumptions.assumption_examples(assumption)
     fn = resolve(spec)
-    mine, s = symbolic.with_assumption(fn.expr, fn.symbol, assumption)
+    mine, s = assumptions.with_assumption(fn.expr, fn.symbol, assumption)
     examples.append(("your f", mine, s))
     mine_latex = ""
     for name, expr, sym in examples:
-        rep = symbolic.evaluation_report(expr, sym)
+        rep = assumptions.evaluation_report(expr, sym)
         d_text = rep["text"] if len(rep["text"]) <= 160 else f"({len(rep['text']):,} characters)"
         row = {"f": name, "f′ as SymPy gives it": d_text}
         for a, (text, kind, _) in rep["evalf"].items():
@@ -436,7 +437,7 @@ def abs_and_assumptions(fn: Function) -> None:
                "`grad(abs)(0.)` says 1, and any value in [−1, 1] is a valid subgradient.")
 
     st.markdown("#### What the symbol may be changes the derivative")
-    assumption = st.radio("x is …", list(symbolic.ASSUMPTIONS), index=0, horizontal=True, key="sym_assume",
+    assumption = st.radio("x is …", list(assumptions.ASSUMPTIONS), index=0, horizontal=True, key="sym_assume",
                           bind="query-params",
                           format_func=lambda a: {"complex": "complex: symbols('x') (SymPy's default)",
                                                  "real": "real: symbols('x', real=True)",
@@ -465,7 +466,7 @@ TIME_LABELS = {"no_cse_s": "lambdify, no CSE", "cse_s": "lambdify(cse=True)"}
 
 @st.cache_data(max_entries=16, ttl=24 * 3600, show_spinner=False)
 def _swell_row(depth: int) -> dict:
-    return symbolic.swell_metrics(depth)
+    return swell_metrics(depth)
 
 
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
@@ -473,7 +474,7 @@ def _timing_row(depth: int, n: int) -> dict:
     fn = presets.composed_polynomial(depth)
     row = {"depth": depth}
     for cse, col in ((True, "cse_s"), (False, "no_cse_s")):
-        t = symbolic.time_evaluation(fn, n, cse, budget_s=TIMING_BUDGET_S, repeats=3)
+        t = time_evaluation(fn, n, cse, budget_s=TIMING_BUDGET_S, repeats=3)
         row[col] = np.nan if t["seconds"] is None else t["seconds"]
         row[col.replace("_s", "_note")] = t["skipped"] or ""
         row[col.replace("_s", "_estimate")] = t["estimate"]
