@@ -15,8 +15,10 @@ shown in a table:
   adjoint is seeded with 1; a variable's adjoint is the sum, over the
   primitives c that use it, of c̄ · ∂c/∂v. The input's adjoint is f′(x₀).
 
-Each primitive's value rule and local-derivative rule sit side by side in
-:data:`RULES` (as in micrograd's ``engine.py``). Calls of nested programs
+Each primitive's value and local derivatives are a named rule in
+:mod:`core.trace_rules` (:data:`RULES`); the tables and the graph drawn from a
+trace are in :mod:`core.trace_tables` (re-exported here), the two sweeps in
+:mod:`core.trace_sweeps`. Calls of nested programs
 (``jit``/``pjit``, ``closed_call``, ``remat``) are inlined; any primitive
 without a rule here -- including ``custom_jvp_call``, whose custom derivative
 must be respected -- is evaluated by JAX itself and its local derivatives come
@@ -30,18 +32,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
 from ._jax import jax, jnp
+from .trace_rules import RULES, Rule
+from .trace_sweeps import forward_sweep, reverse_sweep
+from .trace_tables import forward_table, graph, reverse_table
 
 from jax.extend.core import Literal  # noqa: E402  (after _jax: 64-bit is on)
 
 __all__ = [
     "Rule",
     "RULES",
+    "INLINE",
     "Step",
     "Program",
     "trace_program",
@@ -51,87 +56,6 @@ __all__ = [
     "var_name",
 ]
 
-
-# --- the rules: value and local derivatives, side by side ----------------------
-
-@dataclass(frozen=True)
-class Rule:
-    """One primitive: how to compute its value and its partial derivatives.
-
-    ``value(*args, **params)`` gives the output; ``partials(args, out, params)``
-    gives ∂out/∂arg for each argument. ``text`` are the same partials written
-    for a reader, with {0}, {1} standing for the argument names, {out} for the
-    output's name and {p} for the primitive's parameter (an exponent).
-    """
-
-    value: Callable
-    partials: Callable
-    text: tuple[str, ...]
-
-
-def _one(a):
-    return np.ones_like(a)
-
-
-def _where(cond, a, b):
-    return np.where(cond, a, b)[()]
-
-
-RULES: dict[str, Rule] = {
-    # arithmetic
-    "neg": Rule(lambda a: -a, lambda A, y, p: (-_one(A[0]),), ("−1",)),
-    "add": Rule(lambda a, b: a + b, lambda A, y, p: (_one(A[0]), _one(A[1])), ("1", "1")),
-    "add_any": Rule(lambda a, b: a + b, lambda A, y, p: (_one(A[0]), _one(A[1])), ("1", "1")),
-    "sub": Rule(lambda a, b: a - b, lambda A, y, p: (_one(A[0]), -_one(A[1])), ("1", "−1")),
-    "mul": Rule(lambda a, b: a * b, lambda A, y, p: (A[1], A[0]), ("{1}", "{0}")),
-    "div": Rule(lambda a, b: a / b, lambda A, y, p: (1 / A[1], -A[0] / A[1] ** 2), ("1/{1}", "−{0}/{1}²")),
-    "square": Rule(lambda a: a * a, lambda A, y, p: (2 * A[0],), ("2·{0}",)),
-    "integer_pow": Rule(
-        lambda a, y: a ** y,
-        # n·a^(n−1); for n = 0 the derivative is 0 (also at a = 0, as in JAX)
-        lambda A, out, p: ((p["y"] * A[0] ** (p["y"] - 1)) if p["y"] != 0 else 0 * A[0],),
-        ("{p}·{0}^({p}−1)",),
-    ),
-    "pow": Rule(
-        lambda a, b: a ** b,
-        # ∂/∂a = b·a^(b−1) (0 when b = 0); ∂/∂b = ln(a)·a^b (0 at a = 0), JAX's conventions
-        lambda A, out, p: (
-            _where(A[1] == 0, 0 * A[0], A[1] * A[0] ** (A[1] - 1)),
-            _where(A[0] == 0, 0 * out, np.log(_where(A[0] == 0, _one(A[0]), A[0])) * out),
-        ),
-        ("{1}·{0}^({1}−1)", "ln({0})·{out}"),
-    ),
-    "sqrt": Rule(np.sqrt, lambda A, y, p: (0.5 / y,), ("1/(2·{out})",)),
-    "rsqrt": Rule(lambda a: 1 / np.sqrt(a), lambda A, y, p: (-0.5 * y / A[0],), ("−{out}/(2·{0})",)),
-    "cbrt": Rule(np.cbrt, lambda A, y, p: (y / (3 * A[0]),), ("{out}/(3·{0})",)),
-    # exponentials and logarithms
-    "exp": Rule(np.exp, lambda A, y, p: (y,), ("{out}",)),
-    "exp2": Rule(np.exp2, lambda A, y, p: (np.log(2) * y,), ("ln 2·{out}",)),
-    "expm1": Rule(np.expm1, lambda A, y, p: (y + 1,), ("{out} + 1",)),
-    "log": Rule(np.log, lambda A, y, p: (1 / A[0],), ("1/{0}",)),
-    "log1p": Rule(np.log1p, lambda A, y, p: (1 / (1 + A[0]),), ("1/(1 + {0})",)),
-    "logistic": Rule(lambda a: 1 / (1 + np.exp(-a)), lambda A, y, p: (y * (1 - y),), ("{out}·(1 − {out})",)),
-    # trigonometric and hyperbolic
-    "sin": Rule(np.sin, lambda A, y, p: (np.cos(A[0]),), ("cos({0})",)),
-    "cos": Rule(np.cos, lambda A, y, p: (-np.sin(A[0]),), ("−sin({0})",)),
-    "tan": Rule(np.tan, lambda A, y, p: (1 + y * y,), ("1 + {out}²",)),
-    "asin": Rule(np.arcsin, lambda A, y, p: (1 / np.sqrt(1 - A[0] ** 2),), ("1/√(1 − {0}²)",)),
-    "acos": Rule(np.arccos, lambda A, y, p: (-1 / np.sqrt(1 - A[0] ** 2),), ("−1/√(1 − {0}²)",)),
-    "atan": Rule(np.arctan, lambda A, y, p: (1 / (1 + A[0] ** 2),), ("1/(1 + {0}²)",)),
-    "sinh": Rule(np.sinh, lambda A, y, p: (np.cosh(A[0]),), ("cosh({0})",)),
-    "cosh": Rule(np.cosh, lambda A, y, p: (np.sinh(A[0]),), ("sinh({0})",)),
-    "tanh": Rule(np.tanh, lambda A, y, p: (1 - y * y,), ("1 − {out}²",)),
-    "asinh": Rule(np.arcsinh, lambda A, y, p: (1 / np.sqrt(A[0] ** 2 + 1),), ("1/√({0}² + 1)",)),
-    "acosh": Rule(np.arccosh, lambda A, y, p: (1 / np.sqrt(A[0] ** 2 - 1),), ("1/√({0}² − 1)",)),
-    "atanh": Rule(np.arctanh, lambda A, y, p: (1 / (1 - A[0] ** 2),), ("1/(1 − {0}²)",)),
-    # kinks: JAX picks one branch's slope at the kink (d|a|/da = +1 at a = 0)
-    "abs": Rule(np.abs, lambda A, y, p: (_where(A[0] >= 0, _one(A[0]), -_one(A[0])),),
-                ("+1 if {0} ≥ 0 else −1",)),
-    "sign": Rule(np.sign, lambda A, y, p: (0 * A[0],), ("0",)),
-    # plumbing
-    "copy": Rule(lambda a: a, lambda A, y, p: (_one(A[0]),), ("1",)),
-    "copy_p": Rule(lambda a: a, lambda A, y, p: (_one(A[0]),), ("1",)),
-}
 
 #: Primitives that call a nested program; their body is inlined into the trace.
 INLINE = {"pjit", "jit", "closed_call", "core_call", "remat", "checkpoint", "remat2"}
@@ -293,7 +217,7 @@ class _Flattener:
             params = {k: v for k, v in eqn.params.items() if k == "y"}
             with np.errstate(all="ignore"):
                 out = np.asarray(rule.value(*args, **params)).astype(np.asarray(args[0]).dtype)[()]
-                parts = tuple(np.asarray(d, dtype=self.dtype)[()] for d in rule.partials(args, out, params))
+                parts = tuple(np.asarray(d, dtype=self.dtype)[()] for d in rule.partials(*args, out=out, **params))
             outs, partials, by_jax = [out], [parts], False
         else:
             outs, partials = self.by_jax(eqn, args)
@@ -378,8 +302,8 @@ def trace_program(fn, x0: float, dtype="float64") -> Program:
             depth=(flat.depth.get(out_name, 0) + 1) if out_name else 1,
         ))
         out_name = "f"
-    _forward_sweep(steps, dtype)
-    _reverse_sweep(steps, out_name, dtype)
+    forward_sweep(steps, dtype)
+    reverse_sweep(steps, out_name, dtype)
     prog = Program(
         steps=steps, output=out_name, dtype=dtype.name, x0=float(x0),
         jaxpr_text=str(closed), unknown=flat.unknown,
@@ -392,167 +316,3 @@ def trace_program(fn, x0: float, dtype="float64") -> Program:
     except TypeError:  # e.g. a constant f returning an integer
         prog.jax_value, prog.jax_tangent = float(np.asarray(out_val)), 0.0
     return prog
-
-
-def _forward_sweep(steps: list[Step], dtype) -> None:
-    """Tangents: seed ẋ = 1, then v̇ = Σ ∂v/∂a · ȧ over the active arguments a."""
-    tangent = {steps[0].out: np.asarray(1, dtype=dtype)[()]}
-    steps[0].tangent = tangent[steps[0].out]
-    with np.errstate(all="ignore"):
-        for s in steps[1:]:
-            total = np.asarray(0, dtype=dtype)[()]
-            if s.active:
-                for a, d in zip(s.arg_vars, s.partials):
-                    # skip symbolic zeros: an inactive argument adds nothing (not 0·inf)
-                    if a is not None and a in tangent:
-                        total = total + d * tangent[a]
-                tangent[s.out] = total
-            s.tangent = total
-
-
-def _reverse_sweep(steps: list[Step], output: str, dtype) -> None:
-    """Adjoints: seed f̄ = 1, then ā += v̄ · ∂v/∂a for each use of a, last step first."""
-    zero = np.asarray(0, dtype=dtype)[()]
-    adjoint = {s.out: zero for s in steps}
-    active = {s.out for s in steps if s.active}
-    active.add(steps[0].out)
-    adjoint[output] = np.asarray(1, dtype=dtype)[()]  # ∂f/∂f, even for a constant f
-    with np.errstate(all="ignore"):
-        for s in reversed(steps[1:]):
-            if s.out not in active or adjoint[s.out] == 0 and not np.isnan(adjoint[s.out]):
-                continue  # nothing flows back from here (also avoids 0·inf)
-            for a, d in zip(s.arg_vars, s.partials):
-                if a is not None and a in active:
-                    adjoint[a] = adjoint[a] + adjoint[s.out] * d
-    for s in steps:
-        s.adjoint = adjoint[s.out]
-
-
-# --- tables and graph ----------------------------------------------------------
-
-def _dot(name: str) -> str:
-    return f"{name}\u0307"  # combining dot above: ȧ
-
-
-def _bar(name: str) -> str:
-    return f"{name}\u0304"  # combining macron: ā
-
-
-def _paren(text: str) -> str:
-    """Bracket a local derivative only when it is more than one name or call: cos(a), (1 − b²)."""
-    depth, bare = 0, True
-    for ch in text:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and ch in " +−-·/^²":
-            bare = False
-    return text if bare else f"({text})"
-
-
-def _tangent_rule(s: Step) -> str:
-    if s.op == "input":
-        return f"{_dot(s.out)} = 1  (seed: dx/dx)"
-    if not s.active:
-        return f"{_dot(s.out)} = 0  (does not depend on x)"
-    terms = []
-    for k, a in enumerate(s.arg_vars):
-        if a is None:
-            continue
-        local = s.partial_text[k] if s.partial_text else f"∂{s.out}/∂{a}"
-        terms.append(_dot(a) if local == "1" else f"{_paren(local)}·{_dot(a)}")
-    source = "  [rule from jax.jvp]" if s.by_jax else ""
-    return f"{_dot(s.out)} = " + " + ".join(terms) + source
-
-
-def _as_float(v) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def forward_table(prog: Program) -> pd.DataFrame:
-    """One row per primitive: its equation, value, tangent rule and tangent at x₀."""
-    rows = []
-    for s in prog.steps:
-        rows.append({
-            "step": s.index,
-            "variable": s.out,
-            "equation": s.equation,
-            "value": _as_float(s.value),
-            "tangent": _as_float(s.tangent),
-            "tangent rule": _tangent_rule(s),
-            "local derivatives": ", ".join(
-                f"∂{s.out}/∂{a} = {_as_float(d):.6g}"
-                for a, d in zip(s.arg_vars, s.partials) if a is not None) or "—",
-        })
-    return pd.DataFrame(rows)
-
-
-def reverse_table(prog: Program) -> pd.DataFrame:
-    """The forward pass (values), then the backward pass (adjoints), last variable first."""
-    uses: dict[str, list[tuple[Step, int]]] = {s.out: [] for s in prog.steps}
-    for s in prog.steps:
-        for k, a in enumerate(s.arg_vars):
-            if a is not None:
-                uses[a].append((s, k))
-    rows = []
-    for s in prog.steps:
-        rows.append({
-            "step": len(rows), "pass": "forward", "variable": s.out, "equation": s.equation,
-            "value": _as_float(s.value), "adjoint": math.nan, "adjoint rule": "",
-        })
-    for s in reversed(prog.steps):
-        if s.out == prog.output:
-            rule = f"{_bar(s.out)} = 1  (seed: ∂f/∂f)"
-        elif not s.active and s.op != "input":
-            rule = f"{_bar(s.out)} = 0  (does not depend on x)"
-        elif not uses[s.out]:
-            rule = f"{_bar(s.out)} = 0  (not used)"
-        else:
-            terms = []
-            for c, k in uses[s.out]:
-                local = c.partial_text[k] if c.partial_text else f"∂{c.out}/∂{s.out}"
-                terms.append(_bar(c.out) if local == "1" else f"{_bar(c.out)}·{_paren(local)}")
-            rule = f"{_bar(s.out)} = " + " + ".join(terms)
-        if s.op == "input":
-            rule += "   = f′(x₀)"
-        rows.append({
-            "step": len(rows), "pass": "backward", "variable": s.out, "equation": s.equation,
-            "value": _as_float(s.value), "adjoint": _as_float(s.adjoint), "adjoint rule": rule,
-        })
-    return pd.DataFrame(rows)
-
-
-def graph(prog: Program) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes (one per variable, placed by depth) and edges (argument -> result) of the program.
-
-    Node columns: name, label, op, depth, row, value, tangent, adjoint, step.
-    Edge columns: source, target, x, y, x2, y2, partial.
-    """
-    by_depth: dict[int, int] = {}
-    nodes = []
-    for s in prog.steps:
-        row = by_depth.get(s.depth, 0)
-        by_depth[s.depth] = row + 1
-        label = "x" if s.op == "input" else (s.op if s.op != "output" else "f")
-        nodes.append({
-            "name": s.out, "label": f"{s.out}: {label}", "op": s.op, "depth": s.depth, "row": row,
-            "value": _as_float(s.value), "tangent": _as_float(s.tangent),
-            "adjoint": _as_float(s.adjoint), "step": s.index,
-        })
-    ndf = pd.DataFrame(nodes)
-    # centre each column of nodes vertically
-    counts = ndf.groupby("depth")["row"].transform("max")
-    ndf["row"] = ndf["row"] - counts / 2.0
-    pos = {r.name: (r.depth, r.row) for r in ndf.itertuples()}
-    edges = []
-    for s in prog.steps:
-        for a, d in zip(s.arg_vars, s.partials):
-            if a is None or a not in pos:
-                continue
-            (x, y), (x2, y2) = pos[a], pos[s.out]
-            edges.append({"source": a, "target": s.out, "x": x, "y": y, "x2": x2, "y2": y2,
-                          "partial": _as_float(d), "step": s.index})
-    edf = pd.DataFrame(edges, columns=["source", "target", "x", "y", "x2", "y2", "partial", "step"])
-    return ndf, edf
