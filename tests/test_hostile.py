@@ -17,7 +17,7 @@ import pytest
 
 from conftest import PAGES, charts, choose, new_app, no_exception
 from core import ExpressionError, parse_function
-from core.expressions import format_error
+from core.messages import format_error
 from ui.state import _CANNOT_USE
 
 ACCEPT = None  # expected outcome: parsed, and the pages render it
