@@ -17,11 +17,18 @@ from .base import (
                    SKY,
                    VERMILLION,
                    YELLOW,
+                   DASHES,
+                   TANGENT,
+                   clipped,
+                   clipped_counts,
                    colour_scale,
                    curves,
+                   dash_of,
                    named_scale,
                    robust_domain,
+                   scales_differ,
                    tangent_overlay,
+                   tangent_table,
                    to_vega_lite,
                    with_segments,
 )
@@ -31,6 +38,7 @@ from .symbolic import swell_lines
 
 __all__ = [
     "BLUE", "GREEN", "GREY", "HEIGHT", "ORANGE", "PALETTE", "PURPLE", "SKY", "VERMILLION", "YELLOW",
+    "DASHES", "TANGENT", "clipped", "clipped_counts", "dash_of", "scales_differ", "tangent_table",
     "colour_scale", "curves", "named_scale", "robust_domain", "tangent_overlay", "to_vega_lite", "with_segments",
     "SCHEME_COLOURS", "convergence_chart", "cost_bars", "error_along_x", "secant_chart", "step_error_chart",
     "TRACE_STATUS", "jit_bars", "trace_graph",
