@@ -35,46 +35,101 @@ for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
 fn = state.choose_function("home")
 
 c1, c2 = st.columns([3, 2])
-lo, hi = state.x_range("home_range", where=c1)
+lo, hi = state.x_range("home_range", where=c1, default=data.reading_range(state.spec()))
 n = c2.slider("number of points", 10, 2000, 100, step=10, key="home_n", bind="query-params",
               help="The lab uses 100 points on [−5, 5]. np.gradient's accuracy depends on the spacing.")
 if hi <= lo:
     st.warning("The x-range is empty: move the right end past the left one.")
     st.stop()
 
-# No key: when the x-range changes, the x₀ slider starts afresh inside the new range.
-x0 = st.slider("tangent at x₀", float(lo), float(hi), float(np.clip(1.0, lo, hi)), step=(hi - lo) / 200,
-               format="%.3f")
+# x₀ is in the link; when the x-range moves past it, it moves back inside.
+step = data.x0_step(lo, hi)
+if "home_x0" in st.session_state and not lo <= float(st.session_state["home_x0"]) <= hi:
+    st.session_state["home_x0"] = float(np.clip(st.session_state["home_x0"], lo, hi))
+x0 = st.slider("tangent at x₀ (the table below; in the link)", float(lo), float(hi),
+               float(lo + step * round((np.clip(1.0, lo, hi) - lo) / step)), step=step, format="%.3f",
+               key="home_x0", bind="query-params",
+               help="Sets the slopes in the table and goes into the link. To sweep the tangent across the "
+                    "range, drag the slider under the chart: it moves in your browser, without a rerun.")
+y1, y2 = st.columns(2)
+y_from = y1.number_input("y-axis from (empty: automatic)", value=None, key="home_ymin", bind="query-params",
+                         format="%g", help="Zoom the y-axis of f. Empty: the range that holds the bulk of the values.")
+y_to = y2.number_input("y-axis to (empty: automatic)", value=None, key="home_ymax", bind="query-params", format="%g")
+
+
+def _sig(v: float, digits: int = 10) -> str:
+    return f"{v:.{digits}g}" if np.isfinite(v) else "—"
+
 
 with section("The chart of f and f′"):
-    df = data.three_ways(state.spec(), lo, hi, n)
-    point = data.at_point(state.spec(), float(x0))
-    slope = float(point.loc[point.method == "symbolic", "f′(x₀)"].iloc[0])
-    y0 = float(fn.numpy(np.array([x0]))[0])
+    spec = state.spec()
+    df = data.three_ways(spec, lo, hi, n)
+    dom = data.analysis(spec, lo, hi)
+    point = data.at_point(spec, float(x0))
+    f_name = data.SERIES["f"]
+    d_names = [data.SERIES[k] for k in ("symbolic", "numerical", "autodiff")]
+    f_vals = df.loc[df.series == f_name, "y"]
+    d_vals = df.loc[df.series.isin(d_names), "y"]
+    split = charts.scales_differ(f_vals, d_vals)
+    f_domain = charts.robust_domain(f_vals if split else df.y)
+    if y_from is not None and y_to is not None and y_to > y_from:
+        f_domain = [float(y_from), float(y_to)]
+    elif y_from is not None or y_to is not None:
+        st.caption("Set both ends of the y-axis (the upper above the lower) to zoom; until then it is automatic.")
+    d_domain = charts.robust_domain(d_vals) if split else None
+    breaks = {f_name: dom.breaks(), **{name: dom.breaks(derivative=True) for name in d_names}}
 
     chart = charts.curves(
-        df, title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="value",
-        points=(data.SERIES["numerical"],), dashed=(data.SERIES["autodiff"],),
+        df, title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="f(x)" if split else "value",
+        points=(data.SERIES["numerical"],), dashed=(data.SERIES["autodiff"],), breaks=breaks,
+        y_domain=f_domain, right_axis=tuple(d_names) if split else (), right_title="f′(x)", right_domain=d_domain,
+        tangent=data.tangents(spec, lo, hi), x0=float(x0), x0_step=step,
     )
-    if np.isfinite(y0) and np.isfinite(slope):
-        chart = charts.tangent_overlay(chart, x0, y0, slope, lo, hi)
+    notes = ["The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
+             "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply. "
+             "The orange segment is the tangent at x₀: drag the slider under the chart to sweep it across."]
+    if split:
+        notes.append("f and f′ differ in size by orders of magnitude, so f′ has its own axis on the right.")
+    if dom.breaks(derivative=True):
+        pts = ", ".join(_sig(p, 4) for p in dom.breaks(derivative=True)[:8])
+        notes.append(f"Lines break at x = {pts} (a pole, a jump, a kink or the edge of where f exists); "
+                     "nothing is drawn where f is undefined.")
+    clipped = charts.clipped_counts(df[df.series == f_name] if split else df, f_domain)
+    if split:
+        clipped.update(charts.clipped_counts(df[df.series.isin(d_names)], d_domain))
+    if clipped:
+        parts = "; ".join(f"{k}: {v}" for k, v in clipped.items())
+        notes.append(f"Points beyond the y-axis are marked by triangles on its edge ({parts}).")
     panels.chart_panel(
-        chart, df, key="home_curves",
-        caption="The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
-                "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply.",
+        chart, df, key="home_curves", caption=" ".join(notes),
         code=snippets.jax_def(fn) + "import numpy as np\nfrom sympy import diff, lambdify, symbols\n"
         f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\n"
         "dfdx_numerical = np.gradient(f(xs), xs)\n"
         "dfdx_autodiff = jax.vmap(jax.grad(f))(xs)\n",
     )
 
-    st.subheader(f"The slope at x₀ = {x0:.4g}")
+    st.subheader(f"The slope at x₀ = {_sig(x0, 4)}")
     st.dataframe(
-        point.style.format({"f′(x₀)": "{:.12g}", "error vs exact": "{:.2e}"}),
+        point.style.format({"f′(x₀)": _sig, "error vs exact": lambda v: f"{v:.2e}" if np.isfinite(v) else "—"}),
         hide_index=True, width="stretch",
     )
+    agree = data.agreement(spec, float(x0))
+    if not agree["finite"]:
+        claim = ("Autodiff and symbolic cannot be compared at this x₀: f′ or f″ is not a finite number here "
+                 "(see the note column).")
+    else:
+        how = (f"|autodiff − symbolic| = {agree['difference']:.3g}, within the rounding bound "
+               f"8ε(|f′| + |x₀·f″|) = {agree['bound']:.3g}" if agree["agree"] else
+               f"|autodiff − symbolic| = {agree['difference']:.3g}, more than the rounding bound "
+               f"8ε(|f′| + |x₀·f″|) = {agree['bound']:.3g}")
+        claim = ("autodiff and symbolic agree to rounding" if agree["agree"] else
+                 "autodiff and symbolic differ by more than rounding explains") + f" ({how})."
+        if agree["amplified"]:
+            claim += (f" The bound is large because f″(x₀) = {agree['second']:.3g} is huge next to f′(x₀) = "
+                      f"{agree['symbolic']:.3g}: rounding x₀ to float64 alone moves f′ by about ε·|x₀·f″|, so a "
+                      "large difference here is rounding amplified, not a wrong derivative.")
     st.caption("All three in float64. The central difference uses the step h ≈ ε^(1/3)·max(1, |x₀|) that "
-               "balances truncation against round-off; autodiff and symbolic agree to rounding.")
+               "balances truncation against round-off; " + claim)
 
     with st.expander("🐍 the slope at x₀ three ways, in a notebook"):
         st.code(snippets.sympy_def(fn) + f"dfdx = diff(f, x)\ndfdx.subs(x, {x0!r}).evalf()\n", language="python")

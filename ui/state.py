@@ -202,13 +202,14 @@ def _share_control() -> None:
         st.html(_SHARE_HTML, unsafe_allow_javascript=True)
 
 
-def x_range(key: str, label: str = "x-range", where=None) -> tuple[float, float]:
+def x_range(key: str, label: str = "x-range", where=None, default=None) -> tuple[float, float]:
     """An x-range slider (bound to the URL as ``key``) that starts on the chosen
     function's own range and moves there again whenever the function changes.
 
-    Call after :func:`choose_function`; ``where`` is a container (a column), or the page.
+    Call after :func:`choose_function`; ``where`` is a container (a column), or the page;
+    ``default`` is the range to start on (the preset's range when None).
     """
-    lo0, hi0 = default_range()
+    lo0, hi0 = default if default is not None else default_range()
     marker = f"_{key}_for"
     if st.session_state.get(marker, spec()) != spec():
         st.session_state[key] = (lo0, hi0)  # a new function: start on its range
