@@ -1,11 +1,10 @@
-"""Fairness: no browser session can fill the sandbox pool or the race queue for everyone else.
+"""Fairness on the pages' side: the race queue, and who is asking the sandbox.
 
-One Streamlit server serves every student, each script run a thread. The sandbox
-and the race queue take an ``owner`` (the session's id): one request each, running
-or waiting; first come, first served across owners; a rate limit on heavy work;
-a caller that goes away (``cancelled()`` True, or ``on_wait`` raising as Streamlit's
-StopException does) leaves at once, its running worker killed. Short limits keep
-each test to a few seconds.
+The race queue takes an ``owner`` (the session's id) like the sandbox pool (whose
+own fairness tests are in tests/test_sandbox_pool.py): one ticket each, no other
+owner's labels; a waiter that goes away leaves at once. The pages' helpers name
+the owner, follow the script run's stop and rerun requests, and show a waiting
+note that survives the cache.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ import time
 import pytest
 
 from core import timing
-from core.sandbox import (Sandbox, SandboxBusy, SandboxCancelled, SandboxRateLimited, SandboxSessionLimit,
-                          SandboxTimeout)
+from core.sandbox import Sandbox
 
 
 def _wait_until(cond, seconds: float = 10.0) -> bool:
@@ -27,11 +25,6 @@ def _wait_until(cond, seconds: float = 10.0) -> bool:
             return True
         time.sleep(0.01)
     return cond()
-
-
-def _warm(sb: Sandbox) -> None:
-    for _ in range(sb.size):
-        sb.run("ping", timeout=5)
 
 
 class _Bg:
@@ -58,160 +51,6 @@ class _Bg:
     def join(self, seconds: float = 15.0):
         assert self.done.wait(seconds), "the request never finished"
         return self
-
-
-@pytest.fixture
-def sb1():
-    sb = Sandbox(workers=1, timeout=5)
-    _warm(sb)
-    yield sb
-    sb.close()
-
-
-# --- the sandbox ----------------------------------------------------------------------------
-
-def test_a_second_request_of_the_same_owner_is_refused_at_once_while_others_run():
-    sb = Sandbox(workers=2, timeout=5)
-    try:
-        _warm(sb)
-        a = _Bg(sb, "sleep", 1.5, owner="A")
-        assert _wait_until(lambda: sb.status("A")["mine"] == "running")
-        t0 = time.monotonic()
-        with pytest.raises(SandboxSessionLimit, match="you already have a symbolic computation running"):
-            sb.run("ping", owner="A")
-        assert time.monotonic() - t0 < 0.2
-        assert sb.run("ping", owner="B")["text"] == "pong"  # another session is served meanwhile
-        assert not a.done.is_set()
-        a.join()
-        assert a.error is None
-        assert sb.run("ping", owner="A")["text"] == "pong"  # A's turn ended: A may ask again
-    finally:
-        sb.close()
-
-
-def test_waiting_is_first_come_first_served_across_owners(sb1):
-    sb1.per_owner = 2  # even an owner allowed two requests cannot jump the line
-    order: list[str] = []
-    a1 = _Bg(sb1, "sleep", 0.8, owner="A", log=order, name="A1")
-    assert _wait_until(lambda: sb1.busy() == 1)
-    b = _Bg(sb1, "ping", owner="B", log=order, name="B")
-    assert _wait_until(lambda: sb1.status()["waiting"] == 1)
-    a2 = _Bg(sb1, "ping", owner="A", log=order, name="A2")
-    assert _wait_until(lambda: sb1.status()["waiting"] == 2)
-    assert sb1.status("B")["position"] == 1 and sb1.status("A")["mine"] == "running"
-    for r in (a1, b, a2):
-        r.join()
-        assert r.error is None, r.error
-    assert order == ["A1", "B", "A2"]
-
-
-def test_a_heavy_owner_cannot_hold_both_a_worker_and_a_place_in_line(sb1):
-    a = _Bg(sb1, "sleep", 0.8, owner="A")
-    assert _wait_until(lambda: sb1.busy() == 1)
-    with pytest.raises(SandboxSessionLimit):
-        sb1.run("ping", owner="A")
-    waits = []
-    assert sb1.run("ping", owner="B", on_wait=lambda pos, s: waits.append((pos, s)))["text"] == "pong"
-    assert waits and waits[0][0] == 1 and 0 < waits[0][1] <= 5
-    a.join()
-
-
-def test_heavy_requests_are_rate_limited_per_owner():
-    sb = Sandbox(workers=1, timeout=5, rate_per_min=2, heavy_s=0.0)  # every request counts as heavy
-    try:
-        sb.run("ping", owner="A")
-        sb.run("ping", owner="A")
-        with pytest.raises(SandboxRateLimited, match="in the last minute; wait") as err:
-            sb.run("ping", owner="A")
-        assert 20 < err.value.retry_after <= 30  # one token comes back every 30 s
-        assert sb.run("ping", owner="B")["text"] == "pong"  # others are not limited
-        sb.heavy_s = 1.0  # quick requests cost nothing: they never hit the limit
-        for _ in range(3):
-            sb.run("ping", owner="C")
-    finally:
-        sb.close()
-
-
-def test_a_cancelled_running_request_kills_its_worker_within_a_second(sb1):
-    gone = threading.Event()
-    first = sb1.run("ping")["pid"]
-    r = _Bg(sb1, "sleep", 4.0, owner="A", cancelled=gone.is_set)
-    assert _wait_until(lambda: sb1.busy() == 1)
-    time.sleep(0.2)
-    t0 = time.monotonic()
-    gone.set()
-    r.join(5)
-    assert isinstance(r.error, SandboxCancelled), r.error
-    assert r.finished - t0 < 1.0
-    assert sb1.killed == 1
-    assert sb1.status() == dict(sb1.status(), running=0, waiting=0, owners=0)
-    assert sb1.run("ping", owner="A")["pid"] != first  # a fresh worker; A is free to ask again
-
-
-def test_a_cancelled_waiting_request_leaves_the_line(sb1):
-    a = _Bg(sb1, "sleep", 1.5, owner="A")
-    assert _wait_until(lambda: sb1.busy() == 1)
-    gone = threading.Event()
-    b = _Bg(sb1, "ping", owner="B", cancelled=gone.is_set)
-    assert _wait_until(lambda: sb1.status()["waiting"] == 1)
-    t0 = time.monotonic()
-    gone.set()
-    b.join(5)
-    assert isinstance(b.error, SandboxCancelled) and b.finished - t0 < 0.6
-    assert sb1.status()["waiting"] == 0 and sb1.killed == 0  # nothing was running for B
-    a.join()
-    assert a.error is None
-
-
-def test_on_wait_raising_leaves_the_line_clean(sb1):
-    a = _Bg(sb1, "sleep", 1.0, owner="A")
-    assert _wait_until(lambda: sb1.busy() == 1)
-
-    class Stop(Exception):
-        pass
-
-    calls = []
-
-    def on_wait(pos, wait_s):
-        calls.append(pos)
-        if len(calls) == 2:  # the second report: Streamlit stops the script run
-            raise Stop
-
-    t0 = time.monotonic()
-    with pytest.raises(Stop):
-        sb1.run("ping", owner="B", on_wait=on_wait)
-    assert 0.4 < time.monotonic() - t0 < 0.9  # reports come about every 0.5 s
-    assert calls == [1, 1]
-    st = sb1.status("B")
-    assert st["waiting"] == 0 and st["mine"] is None
-    a.join()
-    assert sb1.run("ping", owner="B")["text"] == "pong"  # B is not stuck at its cap
-
-
-def test_no_request_runs_past_the_clamped_timeout():
-    sb = Sandbox(workers=1, timeout=0.5, max_timeout=1.0)
-    try:
-        _warm(sb)
-        assert sb.clamp(60) == 1.0 and sb.clamp(None) == 0.5 and sb.clamp(float("nan")) == 0.5
-        t0 = time.monotonic()
-        with pytest.raises(SandboxTimeout, match="took longer than 1 s"):
-            sb.run("sleep", 5, timeout=60, owner="A")
-        assert time.monotonic() - t0 < 2.5
-    finally:
-        sb.close()
-
-
-def test_busy_after_the_wait_limit_and_status_has_no_text(sb1):
-    sb1.wait = 0.3
-    secret = "x^2 + 12345*x"
-    a = _Bg(sb1, "sleep", 1.0, owner="session-A")
-    assert _wait_until(lambda: sb1.busy() == 1)
-    with pytest.raises(SandboxBusy, match="stayed busy"):
-        sb1.run("expand", secret, owner="session-B")
-    st = sb1.status()
-    assert "12345" not in repr(st) and "session-A" not in repr(st)
-    assert st["running"] == 1 and st["waiting"] == 0 and st["owners"] == 1
-    a.join()
 
 
 # --- the race queue ---------------------------------------------------------------------------
