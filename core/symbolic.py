@@ -6,6 +6,11 @@ SymPy prints the expression as Python source that calls NumPy and compiles it.
 With ``cse=True`` repeated subexpressions are printed once, as local variables,
 so the generated code is a graph (linear in the depth of a composition) rather
 than a tree (exponential in it).
+
+Every ``diff`` here is bounded first (:func:`bounded_diff`, see :mod:`core.bounds`),
+and every tree is counted before ``count_ops``, CSE or ``lambdify`` touch it. The
+symbol's assumptions are in :mod:`core.assumptions`, expression swell measured
+depth by depth in :mod:`core.swell`.
 """
 
 from __future__ import annotations
