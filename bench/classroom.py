@@ -267,6 +267,7 @@ def run_proxy(args) -> int:
             with Watch(*reps.pids) as w:
                 out, took = asyncio.run(classroom(reps.url, args.n, steps, args.timeout, proxy=True))
             per, moved = replica_spread(reps, out.get("_where", []))
+            upstream_errors = reps.upstream_errors()
         results = [summarise(step, out.get(step, [])) for step, _, _ in steps]
         errors = errors_of(results) + moved
         total_errors += errors
@@ -276,7 +277,9 @@ def run_proxy(args) -> int:
                            for r, n in sorted(per.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
         print(f"sessions per replica: {spread}")
         print(f"sessions that stayed on their replica for every request: {len(out.get('_where', [])) - moved}"
-              f" of {len(out.get('_where', []))}")
+              f" of {len(out.get('_where', []))}; nginx upstream errors: {len(upstream_errors)}")
+        for line in upstream_errors[:3]:
+            print(f"  {line[:200]}")
         print(f"replicas + nginx: {w.cpu:7.1f} CPU s, peak {w.peak:6.0f} MB (idle before: {w.rss0:.0f} MB), "
               f"whole class {took:.1f} s; errors {errors}")
         summary.append((k, took, w.cpu, w.peak, max(r["end_p95"] for r in results), errors))

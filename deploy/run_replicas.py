@@ -92,7 +92,7 @@ def render(template: str, prefix: pathlib.Path, listen: str, ports: list[int]) -
 
         pw = pwd.getpwuid(os.geteuid())
         user = f"user {pw.pw_name} {grp.getgrgid(pw.pw_gid).gr_name};"
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in ports)
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in ports)
     out = (template.replace("@@PREFIX@@", str(prefix)).replace("@@USER@@", user)
            .replace("@@LISTEN@@", listen).replace("@@SERVERS@@", servers))
     if re.search(r"@@[A-Z_]+@@", out):
@@ -169,6 +169,14 @@ class Replicas:
             return self.ports.index(int(last.rpartition(":")[2]))
         except ValueError:
             return None
+
+    def upstream_errors(self) -> list[str]:
+        """Lines of nginx's error log about a replica (a failed or reset request, a replica
+        marked down): each may have sent a student to another replica."""
+        log = self.workdir / "nginx" / "logs" / "error.log"
+        if not log.exists():
+            return []
+        return [line for line in log.read_text(errors="replace").splitlines() if "upstream" in line]
 
     @property
     def pids(self) -> list[int]:

@@ -126,3 +126,5 @@ def test_a_class_through_the_proxy(replicas):
             assert r.n_exceptions == 0, (page, [e.body for e in r.exceptions])
             assert r.final, f"{page}: nothing drawn"
     assert all(n == STUDENTS_PER_REPLICA for n in on.values()), on
+    # Nothing went wrong between nginx and a replica (an upstream error may move a student).
+    assert not replicas.upstream_errors(), replicas.upstream_errors()[:5]
