@@ -61,8 +61,27 @@ def bounded_diff(expr: sp.Expr, x: sp.Symbol, order: int = 1, what: str = "f", d
             raise TooLarge(
                 f"the {_ORDINAL.get(k, f'{k}th')} derivative of {what} could have up to {bound:,} nodes, "
                 f"over the {MAX_DERIVATIVE_NODES:,} this shared server computes for one student")
-        expr = sp.diff(expr, x)
+        expr = _real_rules(sp.diff(expr, x), x)
     return expr
+
+
+def _real_rules(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """Finish what SymPy leaves unevaluated because it cannot prove an argument real.
+
+    ``sign(acos(x))`` and ``|acos(x)|`` are real functions wherever they are defined (acos
+    is real on [−1, 1]), but SymPy keeps ``Derivative(sign(acos(x)), x)`` as it is, which no
+    code can evaluate. Where the argument u is real: |u|′ = sign(u)·u′ and sign(u)′ = 2δ(u)·u′.
+    """
+    def unevaluated(e):
+        return (isinstance(e, sp.Derivative) and isinstance(e.expr, (sp.Abs, sp.sign))
+                and e.variable_count == ((x, 1),))
+
+    def rule(e):
+        u = e.expr.args[0]
+        inner = sp.diff(u, x)
+        return sp.sign(u) * inner if isinstance(e.expr, sp.Abs) else 2 * sp.DiracDelta(u) * inner
+
+    return expr.replace(unevaluated, rule) if expr.has(sp.Derivative) else expr
 
 
 @memo(max_entries=256, ttl_s=1800, max_bytes=128 * 2**20, sizeof=lambda e: 200 * tree_size(e))
