@@ -104,12 +104,12 @@ def main() -> int:
         table = timing.race(fn, n, methods, repeats, dtype)  # the printed table
         for rnd in range(args.rounds):
             for k, m in enumerate(CHECKED):
-                def by_harness():
+                def by_harness(fn=fn, m=m, harness=harness):
                     # The harness keeps only statistics; each round's median stands for its calls.
                     df = timing.race(fn, n, [m], repeats, dtype, setup_runs=1)
                     harness[m].append(float(df[df.phase == "evaluate"].median_ms.iloc[0]))
 
-                def by_timeit():
+                def by_timeit(fn=fn, m=m, xs=xs, alone=alone):
                     stmt, ns = standalone(fn, m, xs)
                     alone[m].append(float(np.median(timeit_ms(stmt, ns, repeats))))
 

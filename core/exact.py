@@ -21,8 +21,17 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .grammar import (MAX_COMBINED_EXPONENT, MAX_CONSTANT_LOG10, MAX_EXACT_BITS, MAX_EXPONENT, MAX_LITERAL,
-                      MIN_CONSTANT_LOG10, DomainError, Fn, need)
+from .grammar import (
+    MAX_COMBINED_EXPONENT,
+    MAX_CONSTANT_LOG10,
+    MAX_EXACT_BITS,
+    MAX_EXPONENT,
+    MAX_LITERAL,
+    MIN_CONSTANT_LOG10,
+    DomainError,
+    Fn,
+    need,
+)
 from .messages import ExpressionError
 
 __all__ = ["V", "integer", "literal", "neg", "add", "mul", "div", "pow", "call", "bits_message"]

@@ -22,8 +22,18 @@ import math
 import sympy as sp
 
 from .function import Function, function_from_expr, numeric_form
-from .grammar import (ALIASES, FUNCTIONS, MAX_COMBINED_EXPONENT, MAX_CONSTANT_LOG10, MAX_DEPTH, MAX_EXACT_BITS,
-                      MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL, X)
+from .grammar import (
+    ALIASES,
+    FUNCTIONS,
+    MAX_COMBINED_EXPONENT,
+    MAX_CONSTANT_LOG10,
+    MAX_DEPTH,
+    MAX_EXACT_BITS,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_LITERAL,
+    X,
+)
 from .messages import ExpressionError, format_error
 from .parser import parse
 

@@ -15,8 +15,19 @@ from __future__ import annotations
 
 import unicodedata
 
-from .grammar import (ALIASES, ASCII_REFUSED, CONSTANTS, FUNCTIONS, IMAGINARY, LOOKALIKES, MAX_LENGTH,
-                      PYTHON_WORDS, SPELLINGS, UNSUPPORTED, function_names)
+from .grammar import (
+    ALIASES,
+    ASCII_REFUSED,
+    CONSTANTS,
+    FUNCTIONS,
+    IMAGINARY,
+    LOOKALIKES,
+    MAX_LENGTH,
+    PYTHON_WORDS,
+    SPELLINGS,
+    UNSUPPORTED,
+    function_names,
+)
 
 __all__ = ["ExpressionError", "format_error", "suggestion", "edit_kind", "refused_character", "unknown_name",
            "unexpected", "missing", "describe"]

@@ -36,7 +36,7 @@ import sympy as sp
 
 from . import exact
 from .exact import V
-from .grammar import ALIASES, CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_PARENS, X, Fn
+from .grammar import ALIASES, CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_PARENS, Fn, X
 from .messages import ExpressionError, missing, unexpected, unknown_name
 from .tokens import Tok, check_controls, tokenize
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .expressions import Function, X, function_from_expr, parse_function
 from .memo import memo
-from .expressions import X, Function, function_from_expr, parse_function
 
 __all__ = ["Preset", "PRESETS", "composed_polynomial", "resolve", "default_range", "MAX_DEPTH", "P_SOURCE", "P_LABEL",
            "lab_polynomial", "composed_depth", "composed_spec", "composed_source"]

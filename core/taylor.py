@@ -25,7 +25,7 @@ import time
 import numpy as np
 import sympy as sp
 
-from .expressions import X, Function
+from .expressions import Function, X
 
 __all__ = ["MAX_ORDER", "jet_coefficients", "jvp_coefficients", "coefficients", "polynomial",
            "radius", "sympy_coefficients", "sympy_timings", "agreement"]

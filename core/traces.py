@@ -35,13 +35,12 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+from jax.extend.core import Literal  # noqa: E402  (after _jax: 64-bit is on)
 
 from ._jax import jax, jnp
 from .trace_rules import RULES, Rule
 from .trace_sweeps import forward_sweep, reverse_sweep
 from .trace_tables import forward_table, graph, reverse_table
-
-from jax.extend.core import Literal  # noqa: E402  (after _jax: 64-bit is on)
 
 __all__ = [
     "Rule",

@@ -4,10 +4,9 @@ Sections live in ui.autodiff_sections."""
 
 import streamlit as st
 
-from ui import state
-from ui.safe import guarded, section
 from ui import autodiff_sections as sections
-from ui import taylor_sections
+from ui import state, taylor_sections
+from ui.safe import guarded, section
 
 st.title("🤖 Automatic differentiation (JAX)")
 st.markdown("JAX traces your function into a small program of primitives and applies the chain rule "

@@ -3,10 +3,9 @@ lambdify, the |x| case, and expression swell measured. Sections live in ui.symbo
 
 import streamlit as st
 
-from ui import state
-from ui.safe import guarded, section
+from ui import derivation_sections, state
 from ui import symbolic_sections as sections
-from ui import derivation_sections
+from ui.safe import guarded, section
 
 st.title("🔣 Symbolic differentiation (SymPy)")
 st.markdown("SymPy computes with **exact** objects: numbers that are not rounded and formulas that stay "

@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from conftest import chart_series, charts, choose, new_app, no_exception
 from core import presets, symbolic
 from core.reference import SCALED_ERROR
+
+from conftest import chart_series, charts, choose, new_app, no_exception
 
 PAGE = "pages/autodiff.py"
 

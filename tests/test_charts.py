@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 import pandas as pd
-from conftest import assert_valid_vega_lite
 
 from ui import charts
+
+from conftest import assert_valid_vega_lite
 
 
 def _curves(y) -> dict:

@@ -2,7 +2,8 @@
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import parse_expression, presets, symbolic
 from core.derivation import MAX_STEPS, RULES, derive, numeric_agreement

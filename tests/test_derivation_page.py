@@ -29,7 +29,7 @@ def test_steps_of_the_running_example_and_its_proof(sym):
     no_exception(sym)
     texts = _texts(sym)
     assert any("sum rule" in t for t in texts)
-    assert any(r"f'(x) = 6 x^{2} - 6 x" in l.value for l in sym.latex)
+    assert any(r"f'(x) = 6 x^{2} - 6 x" in tex.value for tex in sym.latex)
     assert any("Equal to SymPy's `diff(f, x)`: decided by **simplification**" in t for t in texts)
 
 

@@ -127,9 +127,8 @@ st.text(f"ok={res['ok']}")
 def test_session_helpers_and_waiting_note_in_a_script_run():
     from streamlit.testing.v1 import AppTest
 
-    from core.sandbox import get_sandbox
-
     import ui.symbolic_sections  # noqa: F401  (imported before the clock matters)
+    from core.sandbox import get_sandbox
     from ui import session
 
     notes = []

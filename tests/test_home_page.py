@@ -6,10 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import chart_series, charts, choose, new_app, no_exception
 
 from core import domain, presets
 from ui import charts as ui_charts
+
+from conftest import chart_series, charts, choose, new_app, no_exception
 
 SPECS = ["log(x)", "1/x", "abs(x)", "tan(x)", "sqrt(1-x^2)", "x^x", "composed:6"]
 F = "f(x)"

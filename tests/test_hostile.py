@@ -16,10 +16,11 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PAGES, charts, choose, new_app, no_exception
 from core import ExpressionError, parse_function
 from core.messages import format_error
 from ui.state import _CANNOT_USE
+
+from conftest import PAGES, charts, choose, new_app, no_exception
 
 ACCEPT = None  # expected outcome: parsed, and the pages render it
 

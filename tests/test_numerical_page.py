@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from conftest import chart_frames, chart_series, charts, choose, new_app, no_exception
 from core import presets
+
+from conftest import chart_frames, chart_series, charts, choose, new_app, no_exception
 
 LAB = "exp(-2*x) + 3*sin(3*x)"
 PAGE = "pages/numerical.py"

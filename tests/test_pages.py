@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from conftest import PAGES, chart_series, charts, choose, new_app, messages, no_exception
 from core import presets
+
+from conftest import PAGES, chart_series, charts, choose, messages, new_app, no_exception
 
 
 def test_home_draws_three_methods_with_right_data(app):

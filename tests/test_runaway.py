@@ -16,8 +16,9 @@ import time
 
 import pytest
 
+from core.sandbox import DEFAULT_MEMORY_MB, Sandbox, SandboxMemoryError, get_sandbox
+
 from conftest import chart_series, charts, messages, new_app, no_exception
-from core.sandbox import (DEFAULT_MEMORY_MB, Sandbox, SandboxMemoryError, get_sandbox)
 
 #: expand((x+y+1)^400) runs for about 40 s on the development machine.
 RUNAWAY = "(x+y+1)^400"

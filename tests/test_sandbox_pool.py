@@ -17,8 +17,15 @@ import time
 import pytest
 
 from core import host
-from core.sandbox import (Sandbox, SandboxBusy, SandboxCancelled, SandboxRateLimited, SandboxSessionLimit,
-                          SandboxTimeout, default_workers)
+from core.sandbox import (
+    Sandbox,
+    SandboxBusy,
+    SandboxCancelled,
+    SandboxRateLimited,
+    SandboxSessionLimit,
+    SandboxTimeout,
+    default_workers,
+)
 
 
 def _wait_until(cond, seconds: float = 10.0) -> bool:

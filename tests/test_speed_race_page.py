@@ -8,9 +8,10 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import chart_frames, charts, choose, new_app, no_exception
 
 from core import presets, timing
+
+from conftest import chart_frames, charts, choose, new_app, no_exception
 
 PAGE = "pages/speed_race.py"
 ALL = list(timing.METHODS)

@@ -1,12 +1,13 @@
 """The Symbolic page, driven like a student: sliders, buttons, switches; values checked."""
 
 import numpy as np
-import sympy as sp
 import pytest
+import sympy as sp
 
-from conftest import chart_series, charts, choose, new_app, messages, no_exception
 from core import presets, symbolic
 from core.bounds import TooLarge
+
+from conftest import chart_series, charts, choose, messages, new_app, no_exception
 
 PAGE = "pages/symbolic.py"
 

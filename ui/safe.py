@@ -20,8 +20,8 @@ import functools
 import logging
 from contextlib import contextmanager
 
-import sympy as sp
 import streamlit as st
+import sympy as sp
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from core import ExpressionError, Function, presets

@@ -19,8 +19,14 @@ import sympy as sp
 
 from core import ExpressionError, Function, assumptions, parse_expression, presets, snippets, symbolic
 from core.bounds import TooLarge
-from core.sandbox import (SandboxBusy, SandboxCancelled, SandboxError, SandboxRateLimited,
-                          SandboxSessionLimit, get_sandbox)
+from core.sandbox import (
+    SandboxBusy,
+    SandboxCancelled,
+    SandboxError,
+    SandboxRateLimited,
+    SandboxSessionLimit,
+    get_sandbox,
+)
 from core.swell import swell_metrics, time_evaluation
 
 from . import charts, data, panels, session, state

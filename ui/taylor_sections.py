@@ -60,7 +60,6 @@ def _error_chart(df: pd.DataFrame, title: str) -> alt.Chart:
 def _jax_timings(spec: str, x0: float) -> pd.DataFrame:
     fn = presets.resolve(spec)
     rows = []
-    jet_ok = True
     for n in TIMED_ORDERS:
         try:
             best = math.inf
@@ -70,7 +69,6 @@ def _jax_timings(spec: str, x0: float) -> pd.DataFrame:
                 best = min(best, time.perf_counter() - t0)
             rows.append({"order": n, "method": "jet (Taylor mode)", "seconds": best})
         except Exception:  # noqa: BLE001  (no jet rule: no row)
-            jet_ok = False
             break
     nested = taylor.jvp_coefficients(fn, x0, max(TIMED_ORDERS))
     rows += [{"order": k, "method": "nested jvp", "seconds": s} for k, s in enumerate(nested["seconds"])

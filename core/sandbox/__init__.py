@@ -18,11 +18,27 @@ the pool starts its workers that way.
 
 from __future__ import annotations
 
-from .errors import (SandboxBusy, SandboxCancelled, SandboxError, SandboxMemoryError, SandboxRateLimited,
-                     SandboxSessionLimit, SandboxTimeout)
+from .errors import (
+                     SandboxBusy,
+                     SandboxCancelled,
+                     SandboxError,
+                     SandboxMemoryError,
+                     SandboxRateLimited,
+                     SandboxSessionLimit,
+                     SandboxTimeout,
+)
 from .ops import MAX_CURVE_POINTS, MAX_DIFF_ORDER, MAX_LATEX_OPS, MAX_RESULT_CHARS, OPS
-from .pool import (DEFAULT_TIMEOUT, HEAVY_S, MAX_TIMEOUT, PER_OWNER, RATE_PER_MIN, WAIT_REPORT_S, Sandbox,
-                   default_workers, get_sandbox)
+from .pool import (
+                     DEFAULT_TIMEOUT,
+                     HEAVY_S,
+                     MAX_TIMEOUT,
+                     PER_OWNER,
+                     RATE_PER_MIN,
+                     WAIT_REPORT_S,
+                     Sandbox,
+                     default_workers,
+                     get_sandbox,
+)
 from .worker import CANCEL_POLL_S, DEFAULT_MEMORY_MB, MIN_HEADROOM_MB, STARTUP_TIMEOUT
 
 __all__ = [

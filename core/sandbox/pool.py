@@ -25,8 +25,15 @@ from dataclasses import dataclass, field
 
 from .. import host
 from ..messages import ExpressionError
-from .errors import (SandboxBusy, SandboxCancelled, SandboxError, SandboxMemoryError, SandboxRateLimited,
-                     SandboxSessionLimit, SandboxTimeout)
+from .errors import (
+    SandboxBusy,
+    SandboxCancelled,
+    SandboxError,
+    SandboxMemoryError,
+    SandboxRateLimited,
+    SandboxSessionLimit,
+    SandboxTimeout,
+)
 from .ops import OPS
 from .worker import CANCEL_POLL_S, DEFAULT_MEMORY_MB, STARTUP_TIMEOUT, Stopped, WorkerProcess
 

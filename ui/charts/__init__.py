@@ -8,6 +8,7 @@ is re-exported here, so a page writes ``charts.curves(...)`` or ``charts.race_ba
 from .autodiff import TRACE_STATUS, jit_bars, trace_graph
 from .base import (
                    BLUE,
+                   DASHES,
                    GREEN,
                    GREY,
                    HEIGHT,
@@ -15,10 +16,9 @@ from .base import (
                    PALETTE,
                    PURPLE,
                    SKY,
+                   TANGENT,
                    VERMILLION,
                    YELLOW,
-                   DASHES,
-                   TANGENT,
                    clipped,
                    clipped_counts,
                    colour_scale,
