@@ -29,23 +29,32 @@ stats = []
 with section("The main chart"):
     stats.append({"what": "f′ on the x-range (400 points), vmap(grad)", **sections.main_chart(fn, spec, lo, hi, dtype)})
 
+# Only the open tab is computed; the open tab travels in the link (?ad_tab=…).
 tabs = st.tabs(["JAX arrays", "grad and its pitfalls", "Gallery", "The kink of |x|", "Inside autodiff",
-                "Higher order", "float32 vs float64", "Taylor polynomials"])
-with tabs[0]:
-    st.fragment(guarded(sections.arrays, "JAX arrays"))(dtype)
-with tabs[1]:
-    with section("grad at x₀"):
-        stats.append({"what": "grad(f)(x₀)", **sections.grad_point(fn, spec, x0, dtype)})
-    st.fragment(guarded(sections.pitfalls, "grad and its pitfalls"))(fn, spec, x0, dtype)
-with tabs[2], section("The gallery"):
-    stats.append(sections.gallery(dtype))
-with tabs[3], section("The kink of |x|"):
-    sections.kink_panel(dtype)
-with tabs[4], section("Inside autodiff"):
-    stats.append({"what": "f′(x₀) from the evaluation trace", **sections.inside(fn, spec, x0, dtype)})
-with tabs[5], section("Higher order"):
-    stats.extend(sections.higher_order(fn, spec, lo, hi, x0, dtype))
-with tabs[6], section("float32 vs float64"):
-    sections.precision(spec, dtype, stats)
-with tabs[-1]:
-    st.fragment(guarded(taylor_sections.taylor_section, "Taylor polynomials"))(fn, spec, lo, hi)
+                "Higher order", "float32 vs float64", "Taylor polynomials"], key="ad_tab", bind="query-params")
+if tabs[0].open:
+    with tabs[0]:
+        st.fragment(guarded(sections.arrays, "JAX arrays"))(dtype)
+if tabs[1].open:
+    with tabs[1]:
+        with section("grad at x₀"):
+            sections.grad_point(fn, spec, x0, dtype)
+        st.fragment(guarded(sections.pitfalls, "grad and its pitfalls"))(fn, spec, x0, dtype)
+if tabs[2].open:
+    with tabs[2], section("The gallery"):
+        sections.gallery(dtype)
+if tabs[3].open:
+    with tabs[3], section("The kink of |x|"):
+        sections.kink_panel(dtype)
+if tabs[4].open:
+    with tabs[4], section("Inside autodiff"):
+        sections.inside(fn, spec, x0, dtype)
+if tabs[5].open:
+    with tabs[5], section("Higher order"):
+        sections.higher_order(fn, spec, lo, hi, x0, dtype)
+if tabs[6].open:
+    with tabs[6], section("float32 vs float64"):
+        sections.precision(spec, dtype, stats + sections.precision_rows(spec, lo, hi, x0, dtype))
+if tabs[7].open:
+    with tabs[7]:
+        st.fragment(guarded(taylor_sections.taylor_section, "Taylor polynomials"))(fn, spec, lo, hi)

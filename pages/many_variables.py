@@ -5,6 +5,7 @@ and why machine learning uses reverse-mode autodiff. Sections live in ui.many_va
 import streamlit as st
 
 from ui import many_variables as sections
+from ui import state
 from ui.many_variables_cost import cost_section
 from ui.safe import section
 
@@ -16,6 +17,8 @@ st.markdown("A function of two variables has a slope in every direction. Its **p
             "gradient of n variables cost?")
 
 spec = sections.choose()
+with st.sidebar:
+    state.share_control()  # the same "copy a link" as every page: this page's settings travel in it
 c1, c2, c3 = st.columns(3)
 x0 = c1.slider("x₀", sections.LO, sections.HI, 0.5, step=0.05, key="mv_x0", bind="query-params")
 y0 = c2.slider("y₀", sections.LO, sections.HI, 0.5, step=0.05, key="mv_y0", bind="query-params")
@@ -24,15 +27,20 @@ theta = c3.slider("direction θ (degrees)", 0, 360, 45, step=5, key="mv_theta", 
 
 tabs = st.tabs(["∂f/∂x and ∂f/∂y", "At a point", "The Hessian", "The cost of a gradient"],
                key="mv_tab", bind="query-params")
+# Only the open tab is computed; it travels in the link (?mv_tab=…).
 if spec is not None:
-    with tabs[0], section("The partial derivatives"):
-        sections.partials_section(spec)
-    with tabs[1]:
-        with section("The gradient field"):
-            sections.field_section(spec, float(x0), float(y0))
-        with section("The directional derivative"):
-            sections.directional_section(spec, float(x0), float(y0), float(theta))
-    with tabs[2], section("The Hessian"):
-        sections.hessian_section(spec, float(x0), float(y0))
-with tabs[3], section("The cost of a gradient"):
-    cost_section()
+    if tabs[0].open:
+        with tabs[0], section("The partial derivatives"):
+            sections.partials_section(spec)
+    if tabs[1].open:
+        with tabs[1]:
+            with section("The gradient field"):
+                sections.field_section(spec, float(x0), float(y0))
+            with section("The directional derivative"):
+                sections.directional_section(spec, float(x0), float(y0), float(theta))
+    if tabs[2].open:
+        with tabs[2], section("The Hessian"):
+            sections.hessian_section(spec, float(x0), float(y0))
+if tabs[3].open:
+    with tabs[3], section("The cost of a gradient"):
+        cost_section()

@@ -19,10 +19,15 @@ spec, fn = sections.pick_function(fn)
 settings = sections.controls()
 sections.device_note()
 
-race_tab, verdicts_tab, scaling_tab = st.tabs(["The race", "The lab's verdicts", "Scaling"])
-with race_tab, section("The race"):
-    sections.race_section(spec, fn, settings)
-with verdicts_tab, section("The lab's verdicts"):
-    sections.verdicts_section(settings)
-with scaling_tab, section("Scaling"):
-    sections.scaling_section(spec, fn, settings)
+# Only the open tab is drawn; it travels in the link (?race_tab=…).
+race_tab, verdicts_tab, scaling_tab = st.tabs(["The race", "The lab's verdicts", "Scaling"], key="race_tab",
+                                              bind="query-params")
+if race_tab.open:
+    with race_tab, section("The race"):
+        sections.race_section(spec, fn, settings)
+if verdicts_tab.open:
+    with verdicts_tab, section("The lab's verdicts"):
+        sections.verdicts_section(settings)
+if scaling_tab.open:
+    with scaling_tab, section("Scaling"):
+        sections.scaling_section(spec, fn, settings)

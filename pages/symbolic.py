@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import derivation_sections, state
 from ui import symbolic_sections as sections
-from ui.safe import guarded, section
+from ui.safe import guarded
 
 st.title("🔣 Symbolic differentiation (SymPy)")
 st.markdown("SymPy computes with **exact** objects: numbers that are not rounded and formulas that stay "
@@ -20,21 +20,20 @@ with st.sidebar:
                       help="These run in a separate worker process that is stopped when it takes longer.")
 
 # The chosen function's derivative comes first; then how to get it by hand, and a check of one's own.
-tabs = list(st.tabs(["Derivatives", "Steps", "Check my answer", "Exact numbers", "x and y", "Arrays & lambdify",
-                     "|x| and assumptions", "Expression swell"]))
-with tabs.pop(0):
-    st.fragment(guarded(sections.derivatives, "Derivatives"))(fn)
-with tabs.pop(0):
-    st.fragment(guarded(derivation_sections.steps, "Steps"))(fn, state.spec())
-with tabs.pop(0):
-    st.fragment(guarded(derivation_sections.check_answer, "Check my answer"))(fn, state.spec())
-with tabs[0]:
-    st.fragment(guarded(sections.exact_numbers, "Exact numbers"))(limit)
-with tabs[1]:
-    st.fragment(guarded(sections.playground, "The x–y playground"))(limit)
-with tabs[2], section("Arrays and lambdify"):
-    sections.arrays(fn)
-with tabs[3]:
-    st.fragment(guarded(sections.abs_and_assumptions, "|x| and assumptions"))(fn)
-with tabs[4]:
-    st.fragment(guarded(sections.swell, "Expression swell"))()
+# Only the open tab is computed (the Steps tab asks a worker to prove its result, for one);
+# the open tab travels in the link (?sym_tab=…).
+views = {
+    "Derivatives": lambda: st.fragment(guarded(sections.derivatives, "Derivatives"))(fn),
+    "Steps": lambda: st.fragment(guarded(derivation_sections.steps, "Steps"))(fn, state.spec()),
+    "Check my answer": lambda: st.fragment(guarded(derivation_sections.check_answer, "Check my answer"))(
+        fn, state.spec()),
+    "Exact numbers": lambda: st.fragment(guarded(sections.exact_numbers, "Exact numbers"))(limit),
+    "x and y": lambda: st.fragment(guarded(sections.playground, "The x–y playground"))(limit),
+    "Arrays & lambdify": lambda: guarded(sections.arrays, "Arrays and lambdify")(fn),
+    "|x| and assumptions": lambda: st.fragment(guarded(sections.abs_and_assumptions, "|x| and assumptions"))(fn),
+    "Expression swell": lambda: st.fragment(guarded(sections.swell, "Expression swell"))(),
+}
+for tab, draw in zip(st.tabs(list(views), key="sym_tab", bind="query-params"), views.values()):
+    if tab.open:
+        with tab:
+            draw()

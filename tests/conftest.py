@@ -103,3 +103,32 @@ def messages(at: AppTest) -> list[str]:
     """What the page says went wrong: its error boxes' headlines and the plain-text detail
     under them (user text and parser messages are shown as code, never as Markdown)."""
     return [e.value for e in at.error] + [e.value for e in at.warning] + [c.value for c in at.code]
+
+
+#: The key each page binds its tabs to (only the open tab is computed).
+TAB_KEYS = {"pages/symbolic.py": "sym_tab", "pages/autodiff.py": "ad_tab", "pages/speed_race.py": "race_tab",
+            "pages/many_variables.py": "mv_tab"}
+
+
+def open_tab(at: AppTest, label: str, page: str | None = None) -> AppTest:
+    """Open the tab called ``label`` on the current page (as a click on it does) and rerun."""
+    key = TAB_KEYS[page] if page else next(k for k in TAB_KEYS.values() if k in at.session_state)
+    at.session_state[key] = label
+    return at.run()
+
+
+def tab_labels(page: str) -> list[str]:
+    """The tab labels of ``page``, read from its source (the list given to st.tabs)."""
+    import ast
+
+    tree = ast.parse((ROOT / page).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "tabs":
+            arg = node.args[0]
+            if isinstance(arg, ast.List):
+                return [e.value for e in arg.elts]
+    # pages/symbolic.py builds its tabs from the keys of a dict named ``views``
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "views":
+            return [k.value for k in node.value.keys]
+    raise AssertionError(f"no st.tabs in {page}")

@@ -8,7 +8,7 @@ import pytest
 from core import presets, symbolic
 from core.reference import SCALED_ERROR
 
-from conftest import chart_series, charts, choose, new_app, no_exception
+from conftest import chart_series, charts, choose, new_app, no_exception, open_tab
 
 PAGE = "pages/autodiff.py"
 
@@ -54,6 +54,7 @@ def default_page():
 
 def test_grad_of_x_squared_at_3_is_6(default_page):
     at = default_page
+    open_tab(at, "grad and its pitfalls", PAGE)
     assert _metric(at, "jax.grad(f)(x₀), float64") == "6"
     assert _metric(at, "exact f′(x₀)") == "6"
     main = chart_series(charts(at)[0])
@@ -62,12 +63,11 @@ def test_grad_of_x_squared_at_3_is_6(default_page):
 
 
 def test_three_failures_show_their_real_messages_and_fixes(default_page):
-    at = default_page
+    at = open_tab(default_page, "grad and its pitfalls", PAGE)
     codes = _codes(at)
     assert "grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), " \
            "but got int64" in codes
     assert "Gradient only defined for scalar-output functions. Output had shape: (3,)." in codes
-    assert "JAX arrays are immutable" in codes
     text = " ".join(m.value for m in at.markdown)
     assert "`jax.grad(f)(3.0)` = **6**" in text
     assert "`jax.vmap(jax.grad(f))(xs)` = **[2, 4, 6]**" in text
@@ -75,10 +75,11 @@ def test_three_failures_show_their_real_messages_and_fixes(default_page):
     assert "with jit" in timing and "faster" in timing and "compiles" in timing
     bars = charts(at)[1]
     assert bars.proto.spec and "vmap(grad(f)), no jit" in bars.proto.spec
+    assert "JAX arrays are immutable" in _codes(open_tab(at, "JAX arrays", PAGE))
 
 
 def test_kink_panel_shows_1_0_and_half(default_page):
-    kink = _table(default_page, "d|x|/dx")
+    kink = _table(open_tab(default_page, "The kink of |x|", PAGE), "d|x|/dx")
     values = dict(zip(kink["method"] + " " + kink["where"], kink["d|x|/dx"]))
     assert values["JAX x = 0"] == 1.0
     assert values["SymPy x = 0"] == 0.0
@@ -88,7 +89,7 @@ def test_kink_panel_shows_1_0_and_half(default_page):
 
 
 def test_forward_trace_of_x_squared_and_step_slider(default_page):
-    at = default_page
+    at = open_tab(default_page, "Inside autodiff", PAGE)
     fwd = _table(at, "tangent")
     assert list(fwd["equation"]) == ["a = x₀", "b = integer_pow[y=2] a"]
     assert fwd["tangent"].iloc[-1] == 6.0 and fwd["value"].iloc[-1] == 9.0
@@ -99,7 +100,7 @@ def test_forward_trace_of_x_squared_and_step_slider(default_page):
 
 
 def test_at_set_sliders_update_a_new_array(default_page):
-    at = default_page
+    at = open_tab(default_page, "JAX arrays", PAGE)
     at.slider(key="ad_i").set_value(0).run()
     at.slider(key="ad_v").set_value(-2.0).run()
     no_exception(at)
@@ -115,9 +116,10 @@ def test_typed_function_trace_and_second_derivative_match_sympy(spec, x0):
     no_exception(at)
     fn = presets.resolve(spec)
     exact = [float(symbolic.derivative_values(fn, np.array([x0]), k)[0]) for k in (1, 2, 3)]
-    fwd = _table(at, "tangent")
+    fwd = _table(open_tab(at, "Inside autodiff", PAGE), "tangent")
     assert fwd["tangent"].iloc[-1] == pytest.approx(exact[0], rel=1e-12)
-    higher = _table(at, "SymPy value (float64)")
+    rev_at = at
+    higher = _table(open_tab(at, "Higher order", PAGE), "SymPy value (float64)")
     for k in (1, 2, 3):
         row = higher[higher["order"] == k]
         assert row["SymPy value (float64)"].item() == pytest.approx(exact[k - 1], rel=1e-14)
@@ -125,6 +127,7 @@ def test_typed_function_trace_and_second_derivative_match_sympy(spec, x0):
     d2 = next(chart_series(c) for c in charts(at) if "JAX grad(grad(f))" in chart_series(c))
     np.testing.assert_allclose(d2["JAX grad(grad(f))"].y, d2["exact f″ (SymPy)"].y, rtol=1e-9, atol=1e-9)
     # the reverse sweep ends on the same number
+    open_tab(rev_at, "Inside autodiff", PAGE)
     at.radio(key="ad_mode").set_value("reverse (grad)").run()
     no_exception(at)
     rev = _table(at, "adjoint")
@@ -133,7 +136,7 @@ def test_typed_function_trace_and_second_derivative_match_sympy(spec, x0):
 
 
 def test_gallery_counts_undefined_points_as_gaps():
-    at = _page()
+    at = open_tab(_page(), "Gallery", PAGE)
     at.selectbox(key="ad_gallery").set_value("log(x)").run()
     no_exception(at)
     series = next(chart_series(c) for c in charts(at) if "f(x)" in chart_series(c))
@@ -156,6 +159,7 @@ def test_float32_switch_reruns_and_says_the_composed_polynomial_overflows():
     no_exception(at)
     assert not at.error
     assert any("float32" in w.value and "overflowed" in w.value for w in at.warning)
+    open_tab(at, "float32 vs float64", PAGE)
     summary = _table(at, f"largest {SCALED_ERROR}")
     assert (summary["dtype"] == "float32").all()
     assert summary["non-finite where exact is finite"].iloc[0] > 0
@@ -164,7 +168,7 @@ def test_float32_switch_reruns_and_says_the_composed_polynomial_overflows():
     row64 = ov[ov["dtype"] == "float64"].iloc[0]
     assert row32["JAX f′ non-finite (of 1000)"] > 500 and row64["JAX f′ non-finite (of 1000)"] == 0
     assert "overflows to inf from depth 4" in " ".join(m.value for m in at.markdown)
-    assert _metric(at, "jax.grad(f)(x₀), float32")
+    assert _metric(open_tab(at, "grad and its pitfalls", PAGE), "jax.grad(f)(x₀), float32")
 
 
 @pytest.mark.parametrize("spec", ["log(x)", "1/x", "sqrt(x)"])
@@ -173,5 +177,6 @@ def test_undefined_points_render_without_exception(spec):
     at.slider(key="ad_x0").set_value(0.0).run()
     no_exception(at)
     assert not at.error
-    fwd = _table(at, "tangent")
+    fwd = _table(open_tab(at, "Inside autodiff", PAGE), "tangent")
+    no_exception(at)
     assert not math.isfinite(fwd["tangent"].iloc[-1])  # ±inf at 0, as jax.grad gives

@@ -15,7 +15,7 @@ import io
 import numpy as np
 import pytest
 
-from conftest import PAGES, chart_series, charts, choose, new_app, no_exception
+from conftest import PAGES, TAB_KEYS, chart_series, charts, choose, new_app, no_exception, open_tab, tab_labels
 
 FUNCTIONS = ["x^2", "composed:2", "abs(x)", "exp(-2*x) + 3*sin(3*x)", "2x sin x", "ln x"]
 
@@ -47,7 +47,14 @@ def visited(request):
         if i:
             at.switch_page(page).run()
         no_exception(at)
-        pages[page] = (python_blocks(at), at)
+        blocks = python_blocks(at)
+        if page in TAB_KEYS:  # only the open tab is drawn: visit each
+            for label in tab_labels(page)[1:]:
+                open_tab(at, label, page)
+                no_exception(at)
+                blocks += python_blocks(at)
+            open_tab(at, tab_labels(page)[0], page)
+        pages[page] = (blocks, at)
         if page == "pages/home.py":
             pages["home_table"] = at.dataframe[0].value.copy()
             pages["home_chart"] = chart_series(charts(at)[0])

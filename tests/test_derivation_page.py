@@ -3,7 +3,7 @@
 
 import pytest
 
-from conftest import chart_series, charts, choose, messages, new_app, no_exception
+from conftest import chart_series, charts, choose, messages, new_app, no_exception, open_tab
 
 
 def _page(path):
@@ -25,6 +25,7 @@ def sym():
 
 
 def test_steps_of_the_running_example_and_its_proof(sym):
+    open_tab(sym, "Steps", "pages/symbolic.py")
     choose(sym, "2*x^3 - 3*x^2 + 5")
     no_exception(sym)
     texts = _texts(sym)
@@ -34,6 +35,7 @@ def test_steps_of_the_running_example_and_its_proof(sym):
 
 
 def test_steps_depth_six_is_too_long_and_level_slider_hides(sym):
+    open_tab(sym, "Steps", "pages/symbolic.py")
     choose(sym, "composed:6")
     assert any("too long to show step by step" in w.value for w in sym.warning)
     choose(sym, "composed:3")
@@ -43,6 +45,7 @@ def test_steps_depth_six_is_too_long_and_level_slider_hides(sym):
 
 
 def test_check_my_answer_three_verdicts(sym):
+    open_tab(sym, "Check my answer", "pages/symbolic.py")
     choose(sym, "abs(x)")
     sym.text_input(key="check_answer").set_value("x/|x|").run()
     no_exception(sym)
@@ -65,7 +68,7 @@ def test_check_my_answer_three_verdicts(sym):
 
 
 def test_taylor_tab_jet_and_fallback():
-    at = _page("pages/autodiff.py")
+    at = open_tab(_page("pages/autodiff.py"), "Taylor polynomials", "pages/autodiff.py")
     choose(at, "sin(x)")
     no_exception(at)
     assert any("JAX method used: **jet (Taylor mode)**" in c.value for c in at.caption)

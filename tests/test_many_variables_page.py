@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from conftest import chart_series, charts, new_app, no_exception
+from conftest import chart_series, charts, new_app, no_exception, open_tab, tab_labels
 
 PAGE = "pages/many_variables.py"
 FIELD, POINT = "∇f (jax.grad)", "∇f at (x₀, y₀)"
@@ -23,6 +23,7 @@ def page():
     at.text_input(key="mv_expr").set_value("x sin y + y^2/4").run()
     at.slider(key="mv_x0").set_value(-0.75).run()
     at.slider(key="mv_y0").set_value(1.25).run()
+    open_tab(at, "The cost of a gradient", PAGE)
     at.select_slider(key="mv_nmax").set_value(10).run()
     at.slider(key="mv_repeats").set_value(1).run()
     at.button(key="mv_scan_run").click().run()
@@ -36,7 +37,7 @@ def _exact(x, y):
 
 
 def test_arrows_are_the_exact_gradient(page):
-    found = charts(page)
+    found = charts(open_tab(page, "At a point", PAGE))
     field = next(chart_series(c) for c in found if FIELD in chart_series(c))
     for name in (FIELD, POINT):
         d = field[name]
@@ -53,6 +54,7 @@ def test_arrows_are_the_exact_gradient(page):
 
 
 def test_read_as_partials_and_error_table(page):
+    open_tab(page, "∂f/∂x and ∂f/∂y", PAGE)
     latex = [e.value.strip("$\n") for e in page.get("latex")]
     assert any(s.startswith("f(x, y) = ") and r"\sin" in s for s in latex)
     x, y = sp.symbols("x y", real=True)
@@ -63,13 +65,13 @@ def test_read_as_partials_and_error_table(page):
 
 
 def test_directional_curve_and_hessian(page):
-    found = charts(page)
+    found = charts(open_tab(page, "At a point", PAGE))
     dirs = next(chart_series(c) for c in found if "jax.jvp" in chart_series(c))
     np.testing.assert_allclose(dirs["jax.jvp"].y, dirs["∇f·u"].y, atol=1e-13)
     th = np.radians(dirs["jax.jvp"]["θ (degrees)"].to_numpy())
     ex, ey = _exact(-0.75, 1.25)
     np.testing.assert_allclose(dirs["jax.jvp"].y, ex * np.cos(th) + ey * np.sin(th), atol=1e-12)
-    h = next(d.value for d in page.dataframe if "jax.hessian" in d.value.columns)
+    h = next(d.value for d in open_tab(page, "The Hessian", PAGE).dataframe if "jax.hessian" in d.value.columns)
     # f = x sin y + y²/4: H = [[0, cos y], [cos y, −x sin y + 1/2]]
     want = [0.0, math.cos(1.25), math.cos(1.25), 0.75 * math.sin(1.25) + 0.5]
     np.testing.assert_allclose(h["jax.hessian"], want, atol=1e-12)
@@ -77,7 +79,7 @@ def test_directional_curve_and_hessian(page):
 
 
 def test_scan_ran_with_small_n_and_states_its_verdict(page):
-    found = charts(page)
+    found = charts(open_tab(page, "The cost of a gradient", PAGE))
     scan = next(chart_series(c) for c in found if any(k.startswith("reverse (slope") for k in chart_series(c)))
     for d in scan.values():
         assert sorted(d.n) == [1, 2, 5, 10][: len(d)] and (d.y > 0).all()
@@ -90,8 +92,10 @@ def test_scan_ran_with_small_n_and_states_its_verdict(page):
 
 
 def test_every_code_block_runs_and_gives_the_pages_number(page):
+    blocks = []
+    for label in tab_labels(PAGE):  # only the open tab is drawn: visit each
+        blocks += [c.value for c in open_tab(page, label, PAGE).code if c.language == "python"]
     registry = page.session_state["_mv_code"]
-    blocks = [c.value for c in page.code if c.language == "python"]
     assert len(blocks) >= 6
     compared = 0
     for text in blocks:

@@ -1,11 +1,15 @@
 """Every page renders through AppTest, reacts to its sliders and to the chosen function."""
 
+import json
+
 import numpy as np
 import pytest
+import sympy as sp
 
-from core import presets
+from core import presets, symbolic, timing
+from core.bounds import TooLarge
 
-from conftest import PAGES, chart_series, charts, choose, messages, new_app, no_exception
+from conftest import PAGES, chart_frames, chart_series, charts, choose, messages, new_app, no_exception
 
 
 def test_home_draws_three_methods_with_right_data(app):
@@ -66,17 +70,70 @@ def test_bad_typed_function_shows_message_not_traceback():
         assert not any("sinn" in e.value for e in at.error)  # never as Markdown
 
 
-@pytest.mark.parametrize("spec", list(presets.PRESETS))
+#: Typed functions the sweep takes beside the presets: undefined regions, poles, kinks, constants.
+SWEEP_TYPED = ["x*exp(x)", "sin(x)/x", "sqrt(x)", "x^x", "7", "1/x", "tan(x)", "sqrt(-x)", "asin(x)", "x^(1/3)",
+               "exp(x^2)"]
+
+
+def _check_symbolic(at, fn, spec):
+    """The Derivatives tab (the page's first view): f′, f″, f‴ drawn with the exact values."""
+    found = charts(at)
+    assert len(found) == 3, spec
+    for order, prime in ((1, "′"), (2, "″"), (3, "‴")):
+        d = chart_series(found[order - 1])[f"exact f{prime}"]
+        try:
+            want = symbolic.derivative_values(fn, d.x.to_numpy(), order)
+        except TooLarge:  # over the shared server's bound: the page had a worker compute it
+            assert any("a sandbox worker computed it" in c.value for c in at.caption), spec
+            want = np.asarray(sp.lambdify(fn.symbol, sp.diff(fn.expr, fn.symbol, order))(d.x.to_numpy()), dtype=float)
+        np.testing.assert_allclose(d.y, want[np.isfinite(want)], rtol=1e-12, err_msg=spec)
+    assert any(m.value.startswith("- $") for m in at.markdown), spec  # the rule of each term
+
+
+def _check_numerical(at, spec):
+    """np.gradient's chart has the exact f′; the step explorer has data, or says f is undefined at x₀."""
+    found = charts(at)
+    assert len(found) >= 5, spec
+    assert np.isfinite(chart_series(found[0])["exact f′"].y).any(), spec
+    steps = [c for c in found if "Error against h" in str(json.loads(c.proto.spec).get("title", ""))]
+    if steps:
+        assert all((g.y.dropna() > 0).all() for g in chart_series(steps[0]).values()), spec
+    else:
+        assert any("undefined at x₀" in w.value for w in at.warning), spec
+
+
+def _check_race(at, spec):
+    """Every method races (n = 1000, one timed call each), both phases charted."""
+    at.select_slider(key="race_n").set_value(1000).run()
+    at.slider(key="race_repeats").set_value(1).run()
+    at.multiselect(key="race_methods").set_value(list(timing.METHODS)).run()
+    at.toggle(key="race_lab").set_value(False).run()  # lab mode per preset: test_timing_lab
+    at.button(key="race_run").click().run()
+    no_exception(at)
+    assert not at.error, (spec, [e.value for e in at.error])
+    bars = next(f for c in charts(at) for f in chart_frames(c) if {"method", "phase", "median_ms"} <= set(f.columns))
+    assert len(bars) == 2 * len(timing.METHODS) and np.isfinite(bars.median_ms).all(), spec
+
+
+@pytest.mark.parametrize("spec", list(presets.PRESETS) + SWEEP_TYPED)
 def test_every_page_renders_for_every_preset(spec):
+    """The one sweep of every preset (and some typed functions) through every page."""
     at = new_app()
     at.run()
     choose(at, spec)
+    fn = presets.resolve(spec)
     for page in PAGES:
         at.switch_page(page).run()
         no_exception(at)
         assert not at.error, [e.value for e in at.error]
         if page != "pages/speed_race.py":
             assert charts(at), f"no chart on {page}"
+        if page == "pages/symbolic.py":
+            _check_symbolic(at, fn, spec)
+        elif page == "pages/numerical.py":
+            _check_numerical(at, spec)
+        elif page == "pages/speed_race.py" and spec in presets.PRESETS:
+            _check_race(at, spec)
 
 
 @pytest.mark.parametrize("page, key", [("pages/symbolic.py", "sym_range"), ("pages/numerical.py", "num_range"),

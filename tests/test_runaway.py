@@ -18,7 +18,7 @@ import pytest
 
 from core.sandbox import DEFAULT_MEMORY_MB, Sandbox, SandboxMemoryError, get_sandbox
 
-from conftest import chart_series, charts, messages, new_app, no_exception
+from conftest import chart_series, charts, messages, new_app, no_exception, open_tab
 
 #: expand((x+y+1)^400) runs for about 40 s on the development machine.
 RUNAWAY = "(x+y+1)^400"
@@ -42,6 +42,7 @@ def test_runaway_is_stopped_and_another_session_stays_responsive():
     a = new_app()
     a.run()
     a.switch_page("pages/symbolic.py").run()
+    open_tab(a, "x and y", "pages/symbolic.py")
     no_exception(a)
     a.slider(key="sym_limit").set_value(LIMIT)
     b = new_app()

@@ -162,7 +162,7 @@ def _attacks() -> list[tuple[str, dict]]:
     for expr in FREEZERS:
         out.append(("", typed(expr)))
         out.append(("symbolic", typed(expr)))
-    out.append(("symbolic", {"sym_xy": FREEZER_XY}))
+    out.append(("symbolic", {"sym_tab": "x and y", "sym_xy": FREEZER_XY}))  # that tab open, as a link can say
     for expr in (FREEZERS[0], FREEZERS[6], FREEZERS[10], FREEZERS[11]):
         out.append(("autodiff", typed(expr)))
         out.append(("numerical", typed(expr)))
@@ -301,7 +301,8 @@ def test_one_browser_gets_one_heavy_request_at_a_time(server):
         async with Session("tab 1", cookie) as a1, Session("tab 2", cookie) as a2, Session("other") as b:
             for s in (a1, a2, b):
                 await s.connect(server.url)
-                first = await s.run(page="symbolic", query={"sym_limit": "8"}, timeout=60)
+                first = await s.run(page="symbolic", query={"sym_limit": "8", "sym_tab": "Exact numbers"},
+                                    timeout=60)
                 assert first.finished and not first.n_exceptions, first.summary()
             frag = a1.widget("sym_digits").fragment_id
             # Tab 1: N(sqrt(18), 10^6) (a fragment rerun, as the browser sends it).
@@ -379,11 +380,15 @@ def test_no_markdown_injection(server):
     runs: list[str] = []
 
     async def main():
+        # Every page's first view, and the tabs that name the function in words.
+        views = [(page, {}) for page in PAGES] + [
+            ("symbolic", {"sym_tab": t}) for t in ("Steps", "Check my answer", "|x| and assumptions")] + [
+            ("autodiff", {"ad_tab": t}) for t in ("grad and its pitfalls", "Higher order")]
         for text in INJECTIONS:
-            for page in PAGES:
+            for page, extra in views:
                 async with Session("injection") as s:
                     await s.connect(server.url)
-                    r = await s.run(page=page, query=typed(text), timeout=60)
+                    r = await s.run(page=page, query={**typed(text), **extra}, timeout=60)
                     runs.append(r.summary())
                     if not r.finished:
                         found.append(f"{page or '/'}: did not finish: {r.summary()}")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from core import presets, timing
+from core import timing
 
-from conftest import chart_frames, charts, choose, new_app, no_exception
+from conftest import chart_frames, charts, choose, new_app, no_exception, open_tab
 
 PAGE = "pages/speed_race.py"
 ALL = list(timing.METHODS)
@@ -172,7 +171,7 @@ def test_race_on_the_composed_polynomial_from_the_page_picker():
 
 
 def test_verdicts_table_and_chart():
-    at = _page(n=1000, repeats=1)
+    at = open_tab(_page(n=1000, repeats=1), "The lab's verdicts", PAGE)
     at.button(key="race_verdicts_run").click().run()
     no_exception(at)
     table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
@@ -192,7 +191,7 @@ def test_verdicts_table_and_chart():
 
 
 def test_scaling_in_n_and_depth():
-    at = _page(n=2000, repeats=1, methods=["symbolic", "autodiff"])
+    at = open_tab(_page(n=2000, repeats=1, methods=["symbolic", "autodiff"]), "Scaling", PAGE)
     at.button(key="race_scan_n_run").click().run()
     no_exception(at)
     scan = _frame_with(_chart_titled(at, "against n"), "method", "n", "median_ms")
@@ -215,20 +214,6 @@ def test_methods_predicted_to_overrun_are_left_out_and_named():
     no_exception(at)
     assert any("symbolic_nocse" in w.value and "left out" in w.value for w in at.warning)
     assert charts(at) == []  # still nothing run
-
-
-def test_every_preset_races_without_error():
-    at = _page(n=1000, repeats=1, methods=ALL)
-    at.checkbox(key="race_fresh").check().run()
-    at.toggle(key="race_lab").set_value(False).run()  # lab mode per preset: test_timing, warm caches
-    for spec in presets.PRESETS:
-        choose(at, spec)
-        at.button(key="race_run").click().run()
-        no_exception(at)
-        assert not at.error, (spec, [e.value for e in at.error])
-        bars = _frame_with(_chart_titled(at, "median time per phase"), "method", "phase", "median_ms")
-        assert len(bars) == 2 * len(ALL) and np.isfinite(bars.median_ms).all(), spec
-        assert at.session_state["race_last_race"]["settings"]["spec"] == spec
 
 
 def test_log_bars_start_below_the_smallest_time():

@@ -473,6 +473,17 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
     return out
 
 
+def precision_rows(spec: str, lo: float, hi: float, x0: float, dtype: str) -> list[dict]:
+    """The page's other computations, for the precision tab (cached: no tab has to be open)."""
+    p = point_values(spec, x0, dtype)
+    rows = [{"what": "grad(f)(x₀)", **reference.errors([p["grad"]], [p["exact"]])}]
+    third = st.session_state.get("ad_sym3", False) or not sympy_is_slow(spec, 3)
+    for order in (2, 3):
+        _, stats = derivative_vs_exact(spec, lo, hi, 200, dtype, order, order < 3 or third)
+        rows.append({"what": f"f{PRIMES[order]} on the x-range (200 points), nested grad", **stats})
+    return rows
+
+
 def precision(spec: str, dtype: str, rows: list[dict]) -> None:
     """The largest scaled error (|error| / max(|f′|, 1)) of each computation on the page, in the chosen dtype."""
     eps = float(np.finfo(dtype).eps)

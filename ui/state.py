@@ -127,7 +127,7 @@ def choose_function(page: str) -> Function:
             st.latex(r"f(x) = " + _latex_of(fn.text))
             if choice in presets.PRESETS:
                 st.caption(f"From the lab: {presets.PRESETS[choice].lab}.")
-        _share_control()
+        share_control()
     if fn is None:
         _show_refusal(spec, failure)
         st.caption("Fix the function in the sidebar.")
@@ -193,7 +193,7 @@ _SHARE_HTML = """
 """
 
 
-def _share_control() -> None:
+def share_control() -> None:
     """A "copy link" popover in the sidebar: the page's live URL and a copy button."""
     with st.popover("🔗 Copy a link to this view", width="stretch",
                     help="A link that opens this page with the same function and settings."):

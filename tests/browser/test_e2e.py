@@ -21,7 +21,10 @@ from . import e2e
 pytestmark = pytest.mark.browser
 
 #: Every page st.navigation registers, by URL path (file name without ".py"; home is "/").
+#: The pages that share the sidebar's function picker (f of x).
 PAGES = ["/", "/symbolic", "/numerical", "/autodiff", "/speed_race"]
+#: Every page: the many-variables page has its own picker, for f(x, y).
+ALL_PAGES = PAGES + ["/many_variables"]
 TYPED = "x^3 - 2*x"
 TYPED_TEX = "x^{3} - 2 x"
 
@@ -39,7 +42,7 @@ def _no_errors(page, server, where: str) -> None:
 def test_navigation_lists_every_page(new_page, server):
     page = new_page()
     e2e.load(page, server.url + "/")
-    assert sorted(e2e.nav_paths(page)) == sorted(PAGES)
+    assert sorted(e2e.nav_paths(page)) == sorted(ALL_PAGES)
     # The picker's default choice is written to the URL at once, so even a first link is shareable.
     assert e2e.query(page.url).get("f"), page.url
 
@@ -77,7 +80,7 @@ def _survey(page, server, path: str, shot: str, walk: bool = True) -> list[dict]
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", ALL_PAGES)
 def test_page_renders_charts_with_csv_in_theme(new_page, server, baseline, path, theme):
     """Every page: no exception, every chart drawn and readable in every tab, a CSV beside each chart.
 
@@ -100,17 +103,21 @@ def test_page_renders_charts_with_csv_in_theme(new_page, server, baseline, path,
             assert "D" in nxt, f"{path}: chart {order[:i + 1].count('C')} has no CSV download next to it ({order})"
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", ALL_PAGES)
 def test_page_fits_a_phone_with_a_typed_function_from_the_url(new_page, server, path):
     """At 390 px nothing scrolls sideways and charts fit; a link's typed function reaches the page."""
     page = new_page(phone=True)
-    e2e.load(page, f"{server.url}{path}?f=typed&expr=x%5E3+-+2%2Ax")
-    assert e2e.sidebar_latex(page) == f"f(x) = {TYPED_TEX}", path
-    assert e2e.typed_text(page) == TYPED, path
+    if path in PAGES:
+        e2e.load(page, f"{server.url}{path}?f=typed&expr=x%5E3+-+2%2Ax")
+        assert e2e.sidebar_latex(page) == f"f(x) = {TYPED_TEX}", path
+        assert e2e.typed_text(page) == TYPED, path
+    else:  # its own picker: a typed f(x, y) from the link
+        e2e.load(page, f"{server.url}{path}?mv_f=typed&mv_expr=x%5E2+y+-+y%5E3")
+        assert page.locator('[data-testid="stException"]').count() == 0, path
     _survey(page, server, path, f"{_name(path)}-phone")
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", ALL_PAGES)
 def test_keyboard_slider_changes_chart_and_link_reproduces_it(new_page, server, path):
     """Move the page's sliders with the arrow keys until a chart changes; then share the link.
 
