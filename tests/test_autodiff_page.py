@@ -144,11 +144,26 @@ def test_gallery_counts_undefined_points_as_gaps():
     # the chart keeps only finite points (gaps elsewhere) on the 101-point grid that holds x = 0
     assert len(f) == 50 and (f.x > 0).all()  # ln x: nan for x < 0, −inf at 0
     assert len(exact) == 50  # f′ is undefined wherever f is
-    assert len(ad) == 100 and 0.0 not in set(ad.x)  # JAX: 1/x even for x < 0; ±inf at 0
-    pos = ad.x > 0
-    np.testing.assert_allclose(ad.y[pos], 1 / ad.x[pos], rtol=1e-12)
+    # JAX's rule gives 1/x for x < 0 too, but there is no f there: no f′ drawn either
+    assert len(ad) == 50 and (ad.x > 0).all()
+    np.testing.assert_allclose(ad.y, 1 / ad.x, rtol=1e-12)
     captions = " ".join(c.value for c in at.caption)
     assert "f(x): 51 of 101" in captions and "exact f′: 51 of 101" in captions
+    assert "autodiff: JAX vmap(grad): 51 of 101" in captions
+    assert "JAX still returns a finite f′" in captions
+
+
+def test_main_chart_of_ln_x_compares_only_where_f_is_defined():
+    at = _page("log(x)")
+    at.slider(key="ad_range").set_value((-5.0, 5.0)).run()
+    no_exception(at)
+    main = chart_series(charts(at)[0])
+    jax_d, exact = main["autodiff: JAX vmap(grad)"], main["exact f′"]
+    assert len(jax_d) and (jax_d.x > 0).all() and (exact.x > 0).all()  # nothing drawn for x ≤ 0
+    np.testing.assert_allclose(jax_d.y, 1 / jax_d.x, rtol=1e-12)
+    captions = " ".join(c.value for c in at.caption)
+    assert "autodiff: JAX vmap(grad): 200 of 400" in captions and "exact f′: 200 of 400" in captions
+    assert "over the 200 points where f′ exists" in captions
     assert "JAX still returns a finite f′" in captions
 
 

@@ -70,16 +70,38 @@ def derivative_vs_exact(spec: str, lo: float, hi: float, n: int, dtype: str, ord
     ad = _ad()
     fn = resolve(spec)
     xs = np.linspace(lo, hi, int(n)).astype(dtype)
-    got = ad.derivative(fn, xs, order)
+    defined = _defined(spec, xs, lo, hi)
+    raw = np.asarray(ad.derivative(fn, xs, order), dtype=float)
+    # no derivative where there is no function: JAX's rule for log gives 1/x at x < 0 too
+    got = np.where(defined, raw, np.nan)
     frames = []
-    stats = {"max_abs": math.nan, "max_scaled": math.nan, "nonfinite": int((~np.isfinite(got)).sum()),
-             "points": int(n)}
+    stats = {"max_abs": math.nan, "max_scaled": math.nan,
+             "nonfinite": int((defined & ~np.isfinite(raw)).sum()), "points": int(defined.sum())}
     if with_exact:
-        exact = reference.exact(fn, xs.astype(np.float64), order)
+        exact = np.where(defined, reference.exact(fn, xs.astype(np.float64), order), np.nan)
         frames.append(pd.DataFrame({"x": xs.astype(float), "y": exact, "series": EXACT[order]}))
         stats = reference.errors(got, exact)
-    frames.append(pd.DataFrame({"x": xs.astype(float), "y": np.asarray(got, dtype=float), "series": JAXN[order]}))
+    stats["undefined"] = int((~defined).sum())
+    stats["compared"] = bool(with_exact)
+    stats["jax_where_f_undefined"] = int((~defined & np.isfinite(raw)).sum())
+    frames.append(pd.DataFrame({"x": xs.astype(float), "y": got, "series": JAXN[order]}))
     return pd.concat(frames, ignore_index=True), stats
+
+
+def _defined(spec: str, xs, lo: float, hi: float) -> np.ndarray:
+    """Where f is defined on ``xs`` (:func:`core.domain.mask`, the domain cached per range)."""
+    from core import domain
+    from ui import data
+
+    return domain.mask(resolve(spec), np.asarray(xs, dtype=np.float64), data.analysis(spec, float(lo), float(hi)))
+
+
+def _breaks(spec: str, lo: float, hi: float, f_names=("f(x)",)) -> dict:
+    """Where lines break: f at its poles, jumps and domain edges, every derivative also at kinks."""
+    from ui import data
+
+    dom = data.analysis(spec, float(lo), float(hi))
+    return {**{name: dom.breaks() for name in f_names}, "": dom.breaks(derivative=True)}
 
 
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
@@ -123,17 +145,17 @@ def gallery_data(gid: str, n: int, dtype: str) -> tuple[pd.DataFrame, dict]:
     ad = _ad()
     fn = resolve(gid)
     xs = np.linspace(-5.0, 5.0, int(n)).astype(dtype)
-    f = fn.numpy(xs)
-    got = ad.derivative(fn, xs)
-    exact = reference.exact(fn, xs.astype(np.float64))
-    undefined = ~np.isfinite(np.asarray(f, dtype=float))
-    exact = np.where(undefined, np.nan, exact)
+    defined = _defined(gid, xs, -5.0, 5.0)
+    f = np.where(defined, np.asarray(fn.numpy(xs), dtype=float), np.nan)
+    raw = np.asarray(ad.derivative(fn, xs), dtype=float)
+    got = np.where(defined, raw, np.nan)  # no f′ where there is no f, whatever JAX's rule returns
+    exact = np.where(defined, reference.exact(fn, xs.astype(np.float64)), np.nan)
     stats = reference.errors(got, exact)
-    stats["jax_where_f_undefined"] = int((undefined & np.isfinite(got)).sum())
+    stats["jax_where_f_undefined"] = int((~defined & np.isfinite(raw)).sum())
     df = pd.concat([
-        pd.DataFrame({"x": xs.astype(float), "y": np.asarray(f, dtype=float), "series": "f(x)"}),
+        pd.DataFrame({"x": xs.astype(float), "y": f, "series": "f(x)"}),
         pd.DataFrame({"x": xs.astype(float), "y": exact, "series": "exact f′"}),
-        pd.DataFrame({"x": xs.astype(float), "y": np.asarray(got, dtype=float), "series": SERIES["autodiff"]}),
+        pd.DataFrame({"x": xs.astype(float), "y": got, "series": SERIES["autodiff"]}),
     ], ignore_index=True)
     return df, stats
 
@@ -206,16 +228,35 @@ def main_chart(fn, spec: str, lo: float, hi: float, dtype: str) -> dict:
     n = 400
     df, stats = derivative_vs_exact(spec, lo, hi, n, dtype, 1)
     chart = charts.curves(df, title=f"jax.vmap(jax.grad(f)) against the exact f′ ({dtype})",
-                          y_title="f′(x)", dashed=(SERIES["autodiff"],))
+                          y_title="f′(x)", dashed=(SERIES["autodiff"],), breaks=_breaks(spec, lo, hi))
     code = (snippets.jax_def(fn) + f"\nxs = jnp.linspace({lo:g}, {hi:g}, {n}, dtype=jnp.{dtype})\n"
             "dfdx = jax.jit(jax.vmap(jax.grad(f)))(xs)\n")
     panels.chart_panel(chart, df, key="ad_main", code=code,
                        caption=f"{n} points; JAX in {dtype}, the exact f′ from SymPy in float64. "
-                               f"Largest {SCALED_ERROR}: {stats['max_scaled']:.3g}.")
+                               + _largest(stats) + _undefined_note(stats))
     if stats["nonfinite"]:
         st.warning(f"In {dtype}, JAX's f′ is not finite at {stats['nonfinite']} of {stats['points']} points "
                    "where the exact f′ is finite: the computation overflowed.", icon="⚠️")
     return stats
+
+
+def _largest(stats: dict) -> str:
+    """The largest scaled error, over the points where f and the exact f′ exist."""
+    if not stats.get("compared", True):
+        return f"Largest {SCALED_ERROR}: — (SymPy's derivative is not computed here)."
+    if not stats.get("points"):
+        return f"Largest {SCALED_ERROR}: — (f′ exists at none of these points)."
+    if not math.isfinite(stats.get("max_scaled", math.nan)):
+        return f"Largest {SCALED_ERROR}: — (JAX's f′ is not finite wherever the exact f′ is)."
+    return f"Largest {SCALED_ERROR}, over the {stats['points']} points where f′ exists: {stats['max_scaled']:.3g}."
+
+
+def _undefined_note(stats: dict) -> str:
+    k = stats.get("jax_where_f_undefined", 0)
+    if not k:
+        return ""
+    return (f" At {k} points where f is undefined JAX still returns a finite f′ (it applies the derivative "
+            "rule without checking the domain); they are left out, of the chart and of the comparison.")
 
 
 def arrays(dtype: str) -> None:
@@ -323,17 +364,16 @@ def gallery(dtype: str) -> dict:
     df, stats = gallery_data(gid, n, dtype)
     fn = resolve(gid)
     chart = charts.curves(df, title=f"{presets.PRESETS[gid].label}: f and f′ by vmap(grad(f)) ({dtype})",
-                          y_title="y", dashed=(SERIES["autodiff"],))
+                          y_title="y", dashed=(SERIES["autodiff"],), breaks=_breaks(gid, -5.0, 5.0))
     code = snippets.jax_def(fn) + (
         f"\nxs = jnp.linspace(-5, 5, {n}, dtype=jnp.{dtype})\nys = f(xs)\n"
         "dfdx = jax.vmap(jax.grad(f))(xs)\n")
     panels.chart_panel(chart, df, key="ad_gallery", code=code,
-                       caption=f"Largest {SCALED_ERROR} of JAX ({dtype}) against the exact f′: "
-                               f"{stats['max_scaled']:.3g}.")
+                       caption=f"JAX in {dtype} against the exact f′. " + _largest(stats))
     if stats["jax_where_f_undefined"]:
         st.caption(f"At {stats['jax_where_f_undefined']} points where f itself is undefined JAX still "
                    "returns a finite f′: it applies the derivative rule without checking the domain. "
-                   "The exact f′ is left undefined there.")
+                   "The chart leaves f′ out there, JAX's as well as the exact one, and so does the comparison.")
     if gid in ("abs(x)", "abs(x) + sin(x)*cos(x)") and n % 2 == 1:
         st.caption("At x = 0 JAX gives the right-hand slope (|x|′ = 1) where SymPy's sign(0) gives 0: "
                    "see the kink tab.")
@@ -460,12 +500,13 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
         with col:
             df, stats = derivative_vs_exact(spec, lo, hi, 200, dtype, order, order < 3 or with_third)
             chart = charts.curves(df, title=f"f{PRIMES[order]} by nested grad ({dtype})",
-                                  y_title=f"f{PRIMES[order]}(x)", dashed=(JAXN[order],))
+                                  y_title=f"f{PRIMES[order]}(x)", dashed=(JAXN[order],),
+                                  breaks=_breaks(spec, lo, hi))
             g = "jax.grad(" * order + "f" + ")" * order
             panels.chart_panel(chart, df, key=f"ad_d{order}",
                                code=snippets.jax_def(fn) + f"\nxs = jnp.linspace({lo:g}, {hi:g}, 200)\n"
                                f"d{order} = jax.vmap({g})(xs)\n",
-                               caption=f"Largest {SCALED_ERROR} against SymPy: {stats['max_scaled']:.3g}.")
+                               caption="Against SymPy. " + _largest(stats))
             out.append({"what": f"f{PRIMES[order]} on the x-range (200 points), nested grad", **stats})
     if slow and not with_third:
         st.caption("SymPy's f‴ is skipped for this composition until you switch it on: generating its "
