@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import pathlib
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -132,3 +134,40 @@ def tab_labels(page: str) -> list[str]:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "views":
             return [k.value for k in node.value.keys]
     raise AssertionError(f"no st.tabs in {page}")
+
+
+# --- waiting on a request that runs in a thread (sandbox and queue tests) ---
+
+def wait_until(cond, seconds: float = 10.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.01)
+    return cond()
+
+
+class Background:
+    """sb.run(...) in a thread; ``result`` or ``error`` when done, ``finished`` its time."""
+
+    def __init__(self, sb, *args, log: list | None = None, name: str = "", **kwargs):
+        self.result = self.error = self.finished = None
+        self.done = threading.Event()
+
+        def go():
+            try:
+                self.result = sb.run(*args, **kwargs)
+            except BaseException as err:  # noqa: BLE001  (checked by the test)
+                self.error = err
+            finally:
+                self.finished = time.monotonic()
+                if log is not None:
+                    log.append(name)
+                self.done.set()
+
+        self.thread = threading.Thread(target=go, daemon=True)
+        self.thread.start()
+
+    def join(self, seconds: float = 15.0):
+        assert self.done.wait(seconds), "the request never finished"
+        return self

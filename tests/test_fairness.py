@@ -1,3 +1,4 @@
+
 """Fairness on the pages' side: the race queue, and who is asking the sandbox.
 
 The race queue takes an ``owner`` (the session's id) like the sandbox pool (whose
@@ -15,43 +16,8 @@ import time
 import pytest
 
 from core import timing
-from core.sandbox import Sandbox
 
-
-def _wait_until(cond, seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return cond()
-
-
-class _Bg:
-    """sb.run(...) in a thread; ``result`` or ``error`` when done, ``finished`` its time."""
-
-    def __init__(self, sb: Sandbox, *args, log: list | None = None, name: str = "", **kwargs):
-        self.result = self.error = self.finished = None
-        self.done = threading.Event()
-
-        def go():
-            try:
-                self.result = sb.run(*args, **kwargs)
-            except BaseException as err:  # noqa: BLE001  (checked by the test)
-                self.error = err
-            finally:
-                self.finished = time.monotonic()
-                if log is not None:
-                    log.append(name)
-                self.done.set()
-
-        self.thread = threading.Thread(target=go, daemon=True)
-        self.thread.start()
-
-    def join(self, seconds: float = 15.0):
-        assert self.done.wait(seconds), "the request never finished"
-        return self
-
+from conftest import Background, wait_until
 
 # --- the race queue ---------------------------------------------------------------------------
 
@@ -142,8 +108,8 @@ def test_session_helpers_and_waiting_note_in_a_script_run():
     sb = get_sandbox()
     for _ in range(sb.size):
         sb.run("ping", timeout=10)
-    holders = [_Bg(sb, "sleep", 1.0) for _ in range(sb.size)]  # every worker busy for a second
-    assert _wait_until(lambda: sb.busy() == sb.size)
+    holders = [Background(sb, "sleep", 1.0) for _ in range(sb.size)]  # every worker busy for a second
+    assert wait_until(lambda: sb.busy() == sb.size)
     a, b = AppTest.from_string(_SCRIPT, default_timeout=30), AppTest.from_string(_SCRIPT, default_timeout=30)
     a.run()
     assert not a.exception, [e.value for e in a.exception]

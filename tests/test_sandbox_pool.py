@@ -1,3 +1,4 @@
+
 """The sandbox pool (core/sandbox/pool.py): killable workers, shared fairly.
 
 One Streamlit server serves every student, each script run a thread. The pool
@@ -27,14 +28,7 @@ from core.sandbox import (
     default_workers,
 )
 
-
-def _wait_until(cond, seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return cond()
+from conftest import Background, wait_until
 
 
 def _warm(sb: Sandbox) -> None:
@@ -42,30 +36,7 @@ def _warm(sb: Sandbox) -> None:
         sb.run("ping", timeout=5)
 
 
-class _Bg:
-    """sb.run(...) in a thread; ``result`` or ``error`` when done, ``finished`` its time."""
 
-    def __init__(self, sb: Sandbox, *args, log: list | None = None, name: str = "", **kwargs):
-        self.result = self.error = self.finished = None
-        self.done = threading.Event()
-
-        def go():
-            try:
-                self.result = sb.run(*args, **kwargs)
-            except BaseException as err:  # noqa: BLE001  (checked by the test)
-                self.error = err
-            finally:
-                self.finished = time.monotonic()
-                if log is not None:
-                    log.append(name)
-                self.done.set()
-
-        self.thread = threading.Thread(target=go, daemon=True)
-        self.thread.start()
-
-    def join(self, seconds: float = 15.0):
-        assert self.done.wait(seconds), "the request never finished"
-        return self
 
 
 @pytest.fixture
@@ -82,8 +53,8 @@ def test_a_second_request_of_the_same_owner_is_refused_at_once_while_others_run(
     sb = Sandbox(workers=2, timeout=5)
     try:
         _warm(sb)
-        a = _Bg(sb, "sleep", 1.5, owner="A")
-        assert _wait_until(lambda: sb.status("A")["mine"] == "running")
+        a = Background(sb, "sleep", 1.5, owner="A")
+        assert wait_until(lambda: sb.status("A")["mine"] == "running")
         t0 = time.monotonic()
         with pytest.raises(SandboxSessionLimit, match="you already have a symbolic computation running"):
             sb.run("ping", owner="A")
@@ -100,12 +71,12 @@ def test_a_second_request_of_the_same_owner_is_refused_at_once_while_others_run(
 def test_waiting_is_first_come_first_served_across_owners(sb1):
     sb1.per_owner = 2  # even an owner allowed two requests cannot jump the line
     order: list[str] = []
-    a1 = _Bg(sb1, "sleep", 0.8, owner="A", log=order, name="A1")
-    assert _wait_until(lambda: sb1.busy() == 1)
-    b = _Bg(sb1, "ping", owner="B", log=order, name="B")
-    assert _wait_until(lambda: sb1.status()["waiting"] == 1)
-    a2 = _Bg(sb1, "ping", owner="A", log=order, name="A2")
-    assert _wait_until(lambda: sb1.status()["waiting"] == 2)
+    a1 = Background(sb1, "sleep", 0.8, owner="A", log=order, name="A1")
+    assert wait_until(lambda: sb1.busy() == 1)
+    b = Background(sb1, "ping", owner="B", log=order, name="B")
+    assert wait_until(lambda: sb1.status()["waiting"] == 1)
+    a2 = Background(sb1, "ping", owner="A", log=order, name="A2")
+    assert wait_until(lambda: sb1.status()["waiting"] == 2)
     assert sb1.status("B")["position"] == 1 and sb1.status("A")["mine"] == "running"
     for r in (a1, b, a2):
         r.join()
@@ -114,8 +85,8 @@ def test_waiting_is_first_come_first_served_across_owners(sb1):
 
 
 def test_a_heavy_owner_cannot_hold_both_a_worker_and_a_place_in_line(sb1):
-    a = _Bg(sb1, "sleep", 0.8, owner="A")
-    assert _wait_until(lambda: sb1.busy() == 1)
+    a = Background(sb1, "sleep", 0.8, owner="A")
+    assert wait_until(lambda: sb1.busy() == 1)
     with pytest.raises(SandboxSessionLimit):
         sb1.run("ping", owner="A")
     waits = []
@@ -143,8 +114,8 @@ def test_heavy_requests_are_rate_limited_per_owner():
 def test_a_cancelled_running_request_kills_its_worker_within_a_second(sb1):
     gone = threading.Event()
     first = sb1.run("ping")["pid"]
-    r = _Bg(sb1, "sleep", 4.0, owner="A", cancelled=gone.is_set)
-    assert _wait_until(lambda: sb1.busy() == 1)
+    r = Background(sb1, "sleep", 4.0, owner="A", cancelled=gone.is_set)
+    assert wait_until(lambda: sb1.busy() == 1)
     time.sleep(0.2)
     t0 = time.monotonic()
     gone.set()
@@ -157,11 +128,11 @@ def test_a_cancelled_running_request_kills_its_worker_within_a_second(sb1):
 
 
 def test_a_cancelled_waiting_request_leaves_the_line(sb1):
-    a = _Bg(sb1, "sleep", 1.5, owner="A")
-    assert _wait_until(lambda: sb1.busy() == 1)
+    a = Background(sb1, "sleep", 1.5, owner="A")
+    assert wait_until(lambda: sb1.busy() == 1)
     gone = threading.Event()
-    b = _Bg(sb1, "ping", owner="B", cancelled=gone.is_set)
-    assert _wait_until(lambda: sb1.status()["waiting"] == 1)
+    b = Background(sb1, "ping", owner="B", cancelled=gone.is_set)
+    assert wait_until(lambda: sb1.status()["waiting"] == 1)
     t0 = time.monotonic()
     gone.set()
     b.join(5)
@@ -172,8 +143,8 @@ def test_a_cancelled_waiting_request_leaves_the_line(sb1):
 
 
 def test_on_wait_raising_leaves_the_line_clean(sb1):
-    a = _Bg(sb1, "sleep", 1.0, owner="A")
-    assert _wait_until(lambda: sb1.busy() == 1)
+    a = Background(sb1, "sleep", 1.0, owner="A")
+    assert wait_until(lambda: sb1.busy() == 1)
 
     class Stop(Exception):
         pass
@@ -212,8 +183,8 @@ def test_no_request_runs_past_the_clamped_timeout():
 def test_busy_after_the_wait_limit_and_status_has_no_text(sb1):
     sb1.wait = 0.3
     secret = "x^2 + 12345*x"
-    a = _Bg(sb1, "sleep", 1.0, owner="session-A")
-    assert _wait_until(lambda: sb1.busy() == 1)
+    a = Background(sb1, "sleep", 1.0, owner="session-A")
+    assert wait_until(lambda: sb1.busy() == 1)
     with pytest.raises(SandboxBusy, match="stayed busy"):
         sb1.run("expand", secret, owner="session-B")
     st = sb1.status()
