@@ -77,10 +77,11 @@ with section("The chart of f and f′"):
     elif y_from is not None or y_to is not None:
         st.caption("Set both ends of the y-axis (the upper above the lower) to zoom; until then it is automatic.")
     d_domain = charts.robust_domain(d_vals) if split else None
-    breaks = {f_name: dom.breaks(), **{name: dom.breaks(derivative=True) for name in d_names}}
+    breaks = data.line_breaks(spec, lo, hi)
 
-    chart = charts.curves(
-        df, title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="f(x)" if split else "value",
+    # Built once for every student with these settings; the lines carry what the chart can show.
+    chart = panels.chart_spec(
+        charts.curves, data.three_ways_drawn(spec, lo, hi, n), title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="f(x)" if split else "value",
         points=(data.SERIES["numerical"],), dashed=(data.SERIES["autodiff"],), breaks=breaks,
         y_domain=f_domain, right_axis=tuple(d_names) if split else (), right_title="f′(x)", right_domain=d_domain,
         tangent=data.tangents(spec, lo, hi), x0=float(x0), x0_step=step,
@@ -88,6 +89,10 @@ with section("The chart of f and f′"):
     notes = ["The symbolic curve is exact; the autodiff curve (dashed) lies on it; the dots are "
              "np.gradient's estimates, least accurate at the two ends and wherever f bends sharply. "
              "The orange segment is the tangent at x₀: drag the slider under the chart to sweep it across."]
+    if n > panels.MAX_LINE_POINTS:
+        notes.append(f"Every one of the {n} grid points is drawn as a dot; each line is drawn through at most "
+                     f"{panels.MAX_LINE_POINTS} of its points, the ends of every piece and its highs and lows kept "
+                     "(all a chart this wide can show); the CSV has every point.")
     if split:
         notes.append("f and f′ differ in size by orders of magnitude, so f′ has its own axis on the right.")
     if dom.breaks(derivative=True):

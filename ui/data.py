@@ -58,6 +58,24 @@ def three_ways(spec: str, lo: float, hi: float, n: int, dtype: str = "float64") 
     return pd.concat(frames, ignore_index=True)
 
 
+
+def line_breaks(spec: str, lo: float, hi: float) -> dict[str, list[float]]:
+    """Where each of :func:`three_ways`' lines must break: f at f's breaks, every f′ at f′'s."""
+    dom = analysis(spec, lo, hi)
+    return {SERIES["f"]: dom.breaks(), **{SERIES[k]: dom.breaks(derivative=True)
+                                          for k in ("symbolic", "numerical", "autodiff")}}
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def three_ways_drawn(spec: str, lo: float, hi: float, n: int, dtype: str = "float64") -> pd.DataFrame:
+    """:func:`three_ways` as Home draws it: each line thinned to what the chart can show
+    (:func:`ui.panels.thin_lines`, breaks and gaps kept); np.gradient's dots all kept,
+    since the point of them is to show every grid point."""
+    from .panels import thin_lines
+
+    return thin_lines(three_ways(spec, lo, hi, n, dtype), breaks=line_breaks(spec, lo, hi),
+                      keep=(SERIES["numerical"],))
+
 #: Positions of the tangent the chart's own slider steps through (the x₀ slider's steps).
 TANGENT_STEPS = 200
 
