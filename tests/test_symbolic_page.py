@@ -208,3 +208,26 @@ def test_swell_depth_six_cse_smaller_than_tree_and_timing(page):
     assert not any("lambdify(cse=True), ms" in d.value.columns for d in page.dataframe)
 
 
+
+
+def test_ln_x_has_no_derivative_where_it_is_undefined():
+    at = new_app()
+    at.run()
+    choose(at, "log(x)")
+    at.switch_page(PAGE).run()
+    at.slider(key="sym_range").set_value((-5.0, 5.0)).run()
+    no_exception(at)
+    series = chart_series(charts(at)[0])
+    f, d = series["f(x)"], series["exact f′"]
+    assert (f.x > 0).all() and (d.x > 0).all() and len(d) == 200  # 400 points, half of them x < 0
+    np.testing.assert_allclose(d.y, 1 / d.x, rtol=1e-12)
+    captions = " ".join(c.value for c in at.caption)
+    assert "f(x): 200 of 400" in captions and "exact f′: 200 of 400" in captions
+
+    open_tab(at, "|x| and assumptions", PAGE)
+    at.radio(key="sym_assume").set_value("real").run()
+    no_exception(at)
+    table = _df(at, "f").set_index("f")
+    assert table.loc["your f", "f′(-2) by evalf"].startswith("— f is undefined at x = -2 for a real x")
+    assert table.loc["your f", "f′(2) by evalf"] == "0.500000000000000"
+    assert "f is undefined at x = -2, 0" in table.loc["your f", "lambdify"]

@@ -288,9 +288,17 @@ PRIMES = {1: "′", 2: "″", 3: "‴"}
 def _derivative_curves(spec: str, lo: float, hi: float, n: int, order: int) -> pd.DataFrame:
     fn = resolve(spec)
     xs = np.linspace(lo, hi, int(n))
+    return _masked_curves(spec, xs, lo, hi, fn.numpy(xs), symbolic.derivative_values(fn, xs, order), order)
+
+
+def _masked_curves(spec: str, xs, lo: float, hi: float, f, d, order: int) -> pd.DataFrame:
+    """f and its derivative on xs, both nan wherever f is undefined (:func:`core.domain.mask`)."""
+    from core import domain
+
+    ok = domain.mask(resolve(spec), np.asarray(xs, dtype=float), data.analysis(spec, float(lo), float(hi)))
     return pd.concat([
-        pd.DataFrame({"x": xs, "y": fn.numpy(xs).astype(float), "series": "f(x)"}),
-        pd.DataFrame({"x": xs, "y": symbolic.derivative_values(fn, xs, order),
+        pd.DataFrame({"x": xs, "y": np.where(ok, np.asarray(f, dtype=float), np.nan), "series": "f(x)"}),
+        pd.DataFrame({"x": xs, "y": np.where(ok, np.asarray(d, dtype=float), np.nan),
                       "series": f"exact f{PRIMES[order]}"}),
     ], ignore_index=True)
 
@@ -333,19 +341,16 @@ def derivatives(fn: Function) -> None:
                     continue
                 tex, ops = res["latex"], res["ops"]
                 xs = np.linspace(lo, hi, 400)
-                df = pd.concat([
-                    pd.DataFrame({"x": xs, "y": fn.numpy(xs).astype(float), "series": "f(x)"}),
-                    pd.DataFrame({"x": xs, "y": np.asarray(res["values"], dtype=float),
-                                  "series": f"exact f{PRIMES[order]}"}),
-                ], ignore_index=True)
+                df = _masked_curves(state.spec(), xs, lo, hi, fn.numpy(xs), res["values"], order)
                 where = (f" Too large for the shared server ({err}), so a sandbox worker computed it "
                          f"in {res['seconds']:.2f} s, within the time limit.")
             lhs = r"\frac{d^{%d}f}{dx^{%d}}" % (order, order) if order > 1 else r"\frac{df}{dx}"
             st.latex(lhs + " = " + tex)
             st.caption(f"As a tree this derivative has {ops:,} operation{'' if ops == 1 else 's'} "
                        "(SymPy's count_ops)." + where)
+            dom = data.analysis(state.spec(), float(lo), float(hi))
             chart = charts.curves(df, title=f"f and its exact derivative of order {order} (float64)",
-                                  y_title="value", dashed=("f(x)",))
+                                  y_title="value", breaks={"f(x)": dom.breaks(), "": dom.breaks(derivative=True)})
             deltas = (f"d{order} = d{order}.replace(DiracDelta, lambda *args: 0)  # δ is 0 away from 0, as drawn\n"
                       if fn.expr.has(sp.Abs, sp.sign, sp.Heaviside) else "")
             code = (snippets.sympy_def(fn) + f"d{order} = diff(f, x, {order})\n" + deltas
@@ -353,7 +358,7 @@ def derivatives(fn: Function) -> None:
                     f"xs = np.linspace({lo:g}, {hi:g}, 400)\nys = d{order}_numpy(xs)\n")
             panels.chart_panel(chart, df, key=f"sym_d{order}", code=code,
                                caption=f"400 points, float64, `lambdify(diff(f, x, {order}), cse=True)`; "
-                                       "f dashed. Dirac deltas (the second derivative of |x|) count as 0 "
+                                       "f in grey. Dirac deltas (the second derivative of |x|) count as 0 "
                                        "away from 0 and as undefined at 0.")
 
     st.markdown("#### Which rule does what")
@@ -389,6 +394,19 @@ def _abs_report(assumption: str) -> dict:
     return _plain(assumptions.evaluation_report(sp.Abs(s), s))
 
 
+def _undefined_at(expr, sym, points) -> set:
+    """The points where f (as a function of a real x) is undefined: not a finite real number in float64."""
+    try:
+        f = sp.lambdify(sym, expr, modules="numpy")
+        xs = np.asarray(list(points), dtype=np.float64)
+        with np.errstate(all="ignore"):
+            vals = np.broadcast_to(np.asarray(f(xs)), xs.shape)
+    except Exception:  # noqa: BLE001  (no verdict rather than a wrong one)
+        return set()
+    ok = np.isfinite(vals) & (np.abs(np.imag(vals)) == 0) if np.iscomplexobj(vals) else np.isfinite(vals)
+    return {float(a) for a, good in zip(xs, ok) if not good}
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _assumption_rows(spec: str, assumption: str) -> tuple[pd.DataFrame, str]:
     rows = []
@@ -401,10 +419,21 @@ def _assumption_rows(spec: str, assumption: str) -> tuple[pd.DataFrame, str]:
         rep = assumptions.evaluation_report(expr, sym)
         d_text = rep["text"] if len(rep["text"]) <= 160 else f"({len(rep['text']):,} characters)"
         row = {"f": name, "f′ as SymPy gives it": d_text}
+        undefined = _undefined_at(expr, sym, [*rep["evalf"], *(rep["values"] or {})])
         for a, (text, kind, _) in rep["evalf"].items():
             shown = text if len(text) <= 60 else text[:57] + "…"
-            row[f"f′({a:g}) by evalf"] = shown if kind == "real" else f"{kind}: {shown}"
-        row["lambdify"] = "works" if rep["lambdify_error"] is None else rep["lambdify_error"][:90]
+            if a in undefined and kind == "real":  # a real f′ of an f that does not exist there
+                row[f"f′({a:g}) by evalf"] = f"— f is undefined at x = {a:g} for a real x (SymPy's {shown})"
+            elif a in undefined:
+                row[f"f′({a:g}) by evalf"] = f"{kind}: {shown} (f is undefined at x = {a:g} for a real x)"
+            else:
+                row[f"f′({a:g}) by evalf"] = shown if kind == "real" else f"{kind}: {shown}"
+        if rep["lambdify_error"] is not None:
+            row["lambdify"] = rep["lambdify_error"][:90]
+        else:
+            bad = [a for a in (rep["values"] or {}) if a in undefined]
+            row["lambdify"] = ("works" if not bad else "runs, but f is undefined at x = "
+                               + ", ".join(f"{a:g}" for a in bad) + " for a real x")
         rows.append(row)
         if name == "your f":
             mine_latex = rep["latex"] if len(rep["latex"]) <= 3000 else r"\text{(too long to print)}"
