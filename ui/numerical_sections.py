@@ -41,13 +41,34 @@ def _exact_at(spec: str, x0: float) -> float:
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def gradient_frame(spec: str, lo: float, hi: float, n: int, edge_order: int) -> pd.DataFrame:
-    return numerical.gradient_errors(resolve(spec), np.linspace(lo, hi, int(n)), int(edge_order))
+    """np.gradient against the exact f′, nan wherever f is undefined (no f, no derivative)."""
+    df = numerical.gradient_errors(resolve(spec), np.linspace(lo, hi, int(n)), int(edge_order))
+    ok = _defined(spec, df["x"].to_numpy(), lo, hi)
+    return df.assign(**{c: np.where(ok, df[c], np.nan) for c in ("exact", "approx", "error")})
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def exact_curve(spec: str, lo: float, hi: float, n: int = 400) -> pd.DataFrame:
     xs = np.linspace(lo, hi, int(n))
-    return pd.DataFrame({"x": xs, "y": reference.exact(resolve(spec), xs), "series": "exact f′"})
+    y = np.where(_defined(spec, xs, lo, hi), reference.exact(resolve(spec), xs), np.nan)
+    return pd.DataFrame({"x": xs, "y": y, "series": "exact f′"})
+
+
+def _defined(spec: str, xs, lo: float, hi: float) -> np.ndarray:
+    """Where f is defined on ``xs`` (:func:`core.domain.mask` with the cached analysis of [lo, hi])."""
+    from core import domain
+
+    from . import data
+
+    return domain.mask(resolve(spec), np.asarray(xs, dtype=float), data.analysis(spec, float(lo), float(hi)))
+
+
+def _breaks(spec: str, lo: float, hi: float) -> dict:
+    """Where lines break: f at its poles, jumps and domain edges; every f′ also at kinks."""
+    from . import data
+
+    dom = data.analysis(spec, float(lo), float(hi))
+    return {"f(x)": dom.breaks(), "": dom.breaks(derivative=True)}
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
@@ -151,7 +172,7 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
             f"dfdx = np.gradient(f(xs), xs, edge_order={edge})\n")
     panels.chart_panel(
         charts.curves(curve, title=f"np.gradient on {n} points (dots) over the exact f′ (float64)",
-                      y_title="f′(x)", points=(approx_name,)),
+                      y_title="f′(x)", points=(approx_name,), breaks=_breaks(spec, lo, hi)),
         curve, key="num_gradient", code=code,
         caption="np.gradient only sees the values f(xᵢ): inside it takes (f[i+1] − f[i−1]) / (x[i+1] − x[i−1]), "
                 "at the ends a one-sided difference.",

@@ -77,6 +77,8 @@ PALETTE: dict[str, str] = {
     "symbolic": BLUE,
     "numerical": VERMILLION,
     "autodiff": GREEN,
+    "np.gradient": VERMILLION,  # the numerical method, by its NumPy name
+    "JAX": GREEN,  # autodiff, by its library's name (JAX grad(grad(f)))
     "tangent": ORANGE,
     "setup": PURPLE,
     "evaluate": BLUE,
@@ -118,6 +120,8 @@ DASHES: dict[str, list[int]] = {
     "symbolic": [1, 0],
     "numerical": [2, 3],
     "autodiff": [6, 4],
+    "np.gradient": [2, 3],
+    "JAX": [6, 4],
     "tangent": [1, 0],
 }
 _STYLE_WORDS = {(2, 3): "dotted", (6, 4): "dashed"}

@@ -175,7 +175,9 @@ def cost_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
     return (
         alt.Chart(data).mark_bar()
         .encode(
-            y=alt.Y("method:N", title=None, sort=methods),
+            # every method named in full, horizontal, none dropped for overlap
+            y=alt.Y("method:N", title=None, sort=methods,
+                    axis=alt.Axis(labelLimit=320, labelAngle=0, labelOverlap=False, labelPadding=6)),
             x=alt.X("evaluations:Q", title="evaluations of f (log scale)", scale=alt.Scale(type="log"),
                     stack=None),
             yOffset=alt.YOffset("what:N", sort=whats),
@@ -183,5 +185,5 @@ def cost_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
                             title=None, legend=alt.Legend(orient="bottom", labelLimit=230)),
             tooltip=["method:N", "what:N", alt.Tooltip("evaluations:Q", format=",.0f")],
         )
-        .properties(title=title, height=max(180, 40 * len(methods) * max(1, len(whats)) // 2 + 40))
+        .properties(title=title, height=max(220, 30 * len(methods) * max(1, len(whats)) + 40))
     )
