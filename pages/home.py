@@ -81,7 +81,8 @@ with section("The chart of f and f′"):
 
     # Built once for every student with these settings; the lines carry what the chart can show.
     chart = panels.chart_spec(
-        charts.curves, data.three_ways_drawn(spec, lo, hi, n), title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64", y_title="f(x)" if split else "value",
+        charts.curves, data.three_ways_drawn(spec, lo, hi, n), title=f"f and f′ on [{lo:g}, {hi:g}], {n} points, float64",
+        y_title="f(x)" if split else "value",
         points=(data.SERIES["numerical"],), dashed=(data.SERIES["autodiff"],), breaks=breaks,
         y_domain=f_domain, right_axis=tuple(d_names) if split else (), right_title="f′(x)", right_domain=d_domain,
         tangent=data.tangents(spec, lo, hi), x0=float(x0), x0_step=step,
