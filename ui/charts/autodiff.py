@@ -35,14 +35,16 @@ def jit_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=140)),
+            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=320)),
             x=alt.X("ms:Q", title="time per call (ms, log scale)", scale=alt.Scale(type="log")),
             x2="from:Q",
             color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom", columns=1),
                             scale=alt.Scale(domain=phases, range=[PURPLE, BLUE][: len(phases)])),
             tooltip=["variant:N", "phase:N", alt.Tooltip("ms:Q", format=".4g"), "calls:Q"],
         )
-        .properties(title=title, height=alt.Step(34))
+        # a height in pixels, not a step: Streamlit sizes charts with autosize "fit", and Vega drops
+        # fit-y (with a warning) when the height is discrete; 34 px a bar, ~120 for title, axis, legend
+        .properties(title=title, height=120 + 34 * len(data))
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -35,18 +37,21 @@ def race_bars(df: pd.DataFrame, *, log: bool = False, title: str = "") -> alt.Ch
     data["base_ms"] = 10.0 ** np.floor(np.log10(smallest / 2)) if log else 0.0
     phases = list(dict.fromkeys(data["phase"]))
     methods = list(dict.fromkeys(data["method"]))
+    data["label"] = data["method"].map(method_label)
     scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("method:N", title=None, sort=methods),
+            y=alt.Y("method:N", title=None, sort=methods,
+                    axis=alt.Axis(labelExpr=_label_expr(methods), labelLimit=320, labelOverlap=False)),
             x=alt.X("ms:Q", title="median time (ms)" + (", log scale" if log else ""), scale=scale),
             x2="base_ms:Q",
             yOffset=alt.YOffset("phase:N", sort=phases),
             color=alt.Color("phase:N", scale=_phase_scale(phases), title="phase",
                             legend=alt.Legend(orient="bottom", labelLimit=230)),
-            tooltip=["method:N", "phase:N", alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
+            tooltip=[alt.Tooltip("label:N", title="method"), "phase:N",
+                     alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
                      alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
                      alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q", title="runs")],
         )
@@ -60,6 +65,22 @@ RACE_PHASES = {"setup": PURPLE, "evaluate": BLUE, "lab (one shot)": ORANGE,
 RACE_METHODS = {"symbolic": BLUE, "symbolic_nocse": SKY, "numerical": VERMILLION, "central": ORANGE,
                 "autodiff": GREEN, "autodiff_nojit": PURPLE}
 RACE_DASHED = ("symbolic_nocse", "autodiff_nojit")
+#: What readers see for each method id (legends, axes and tooltips; the data keep the ids).
+RACE_LABELS = {"symbolic_nocse": "symbolic, no CSE", "autodiff_nojit": "autodiff, no jit",
+               "central": "numerical, central difference", "numerical": "numerical"}
+
+
+def method_label(method) -> str:
+    return RACE_LABELS.get(str(method), str(method))
+
+
+def _label_expr(methods) -> str:
+    """A Vega expression showing each method id by its label."""
+    expr = "datum.label"
+    for m in methods:
+        if method_label(m) != str(m):
+            expr = f"datum.label === {json.dumps(str(m))} ? {json.dumps(method_label(m))} : ({expr})"
+    return expr
 
 
 def _phase_scale(phases) -> alt.Scale:
@@ -76,14 +97,15 @@ def race_scaling(df: pd.DataFrame, *, x: str = "n", x_title: str = "points n", l
     no point is drawn), min_ms, max_ms, runs. Variants without CSE or jit are dashed.
     """
     data = df[np.isfinite(df["median_ms"].to_numpy(dtype=float))].copy()
+    data["label"] = data["method"].map(method_label)
     methods = list(dict.fromkeys(df["method"]))
     colour = alt.Color("method:N", title=None, scale=alt.Scale(
         domain=methods, range=[RACE_METHODS.get(m, GREY) for m in methods]),
-        legend=alt.Legend(orient="bottom", columns=3, labelLimit=230))
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=320, labelExpr=_legend_expr(methods)))
     dash = alt.condition(alt.FieldOneOfPredicate(field="method", oneOf=list(RACE_DASHED)),
                          alt.value([6, 4]), alt.value([1, 0]))
     xscale = alt.Scale(type="log") if log_x else alt.Scale(zero=False)
-    tooltip = ["method:N", alt.Tooltip(f"{x}:Q", format=",", title=x_title),
+    tooltip = [alt.Tooltip("label:N", title="method"), alt.Tooltip(f"{x}:Q", format=",", title=x_title),
                alt.Tooltip("median_ms:Q", format=".4g", title="median ms"),
                alt.Tooltip("min_ms:Q", format=".4g", title="min ms"),
                alt.Tooltip("max_ms:Q", format=".4g", title="max ms"), alt.Tooltip("runs:Q")]
@@ -98,6 +120,16 @@ def race_scaling(df: pd.DataFrame, *, x: str = "n", x_title: str = "points n", l
     return alt.layer(lines, points).properties(title=title, height=height)
 
 
+def _legend_expr(methods) -> str:
+    """Legend labels: each method's label, "— dashed" after the variants drawn dashed."""
+    expr = "datum.label"
+    for m in methods:
+        text = method_label(m) + (" — dashed" if m in RACE_DASHED else "")
+        if text != str(m):
+            expr = f"datum.label === {json.dumps(str(m))} ? {json.dumps(text)} : ({expr})"
+    return expr
+
+
 def claims_chart(claims: pd.DataFrame, *, title: str = "") -> alt.Chart:
     """Each claim's measured ratio (log scale), one row per (claim, mode); a cross where it fails."""
     data = claims.copy()
@@ -108,7 +140,8 @@ def claims_chart(claims: pd.DataFrame, *, title: str = "") -> alt.Chart:
         alt.Chart(data)
         .mark_point(size=160, filled=True)
         .encode(
-            y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(data["row"])), axis=alt.Axis(labelLimit=140)),
+            # room for whole row labels: cut at 140 px, three rows read the same
+            y=alt.Y("row:N", title=None, sort=list(dict.fromkeys(data["row"])), axis=alt.Axis(labelLimit=420)),
             x=alt.X("ratio:Q", title="measured ratio (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color("mode:N", title="mode", legend=alt.Legend(orient="bottom"),
                             scale=alt.Scale(domain=modes, range=[ORANGE, BLUE, GREEN, SKY][:len(modes)])),
