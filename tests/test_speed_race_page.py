@@ -90,10 +90,11 @@ def test_accuracy_table_next_to_the_bars(raced):
     acc = next(d.value for d in raced.dataframe if "max_scaled_error" in d.value.columns and "ms" not in d.value)
     acc = acc.set_index("method")
     assert set(acc.index) == set(ALL)
-    assert acc.loc["symbolic", "max_abs_error"] == 0  # x²: 2x exactly
-    assert acc.loc["autodiff", "max_abs_error"] == 0
-    assert 0 < acc.loc["numerical", "max_abs_error"] < 0.01  # first-order ends, h = 5e-3
-    assert acc.loc["central", "max_scaled_error"] < 1e-8
+    # errors as people read them: three significant digits, text
+    assert acc.loc["symbolic", "max_abs_error"] == "0"  # x²: 2x exactly
+    assert acc.loc["autodiff", "max_abs_error"] == "0"
+    assert 0 < float(acc.loc["numerical", "max_abs_error"]) < 0.01  # first-order ends, h = 5e-3
+    assert float(acc.loc["central", "max_scaled_error"]) < 1e-8
     assert set(acc["dtype"]) == {"float64"}
 
 
@@ -228,3 +229,23 @@ def test_log_bars_start_below_the_smallest_time():
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
     assert (data.base_ms < data.ms).all() and (data.base_ms > 0).all()
     assert json.dumps(spec)  # serialisable as Vega-Lite
+
+
+def test_race_errors_read_as_words_where_f_overflows():
+    from ui import race_sections
+
+    assert race_sections._error_text(1.5e295, True) == "— f overflows float64 here"
+    assert race_sections._error_text(float("nan"), False) == "— no finite value to compare"
+    assert race_sections._error_text(1.23456e-9, False) == "1.23e-09"
+
+
+def test_scaling_legends_show_labels_not_internal_names():
+    import pandas as pd
+
+    from ui import charts
+
+    df = pd.DataFrame({"method": ["symbolic_nocse", "autodiff_nojit"], "n": [10, 10], "median_ms": [1.0, 2.0],
+                       "min_ms": [1.0, 2.0], "max_ms": [1.0, 2.0], "runs": [1, 1]})
+    spec = charts.to_vega_lite(charts.race_scaling(df))
+    text = str(spec)
+    assert "symbolic, no CSE" in text and "autodiff, no jit" in text

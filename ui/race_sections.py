@@ -342,6 +342,31 @@ def race_section(spec: str, fn, s: dict) -> None:
     show_race(result, dict(s, spec=spec, methods=methods))
 
 
+#: |f| beyond this on the race grid leaves no digits for a difference (float64 ends at 1.8e308).
+OVERFLOW_F = 1e150
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _f_overflows(spec: str, n: int) -> bool:
+    """True when f overflows float64 (or comes within reach of it) on the race's grid."""
+    with np.errstate(all="ignore"):
+        f = np.asarray(resolve(spec).numpy(np.linspace(LO, HI, int(n))), dtype=float)
+    finite = f[np.isfinite(f)]
+    return bool((np.isinf(f)).any() or (finite.size and np.abs(finite).max() > OVERFLOW_F))
+
+
+def _error_text(v, overflows: bool) -> str:
+    """An error as people read it: 3 significant digits, or — and why."""
+    v = float(v) if v is not None else float("nan")
+    if overflows and (not np.isfinite(v) or v > 1e100):
+        return "— f overflows float64 here"
+    if np.isnan(v):
+        return "— no finite value to compare"
+    if np.isinf(v):
+        return "— overflow (beyond float64's 1.8e308)"
+    return "0" if v == 0 else f"{v:.3g}"
+
+
 def _stale_note(result: dict, current: dict) -> None:
     old = result["settings"]
     diff = [k for k in old if k in current and old[k] != current[k]]
@@ -371,12 +396,15 @@ def show_race(result: dict, s: dict) -> None:
         st.markdown("**Accuracy** against the exact derivative (float64)")
         acc = honest[honest.phase == "evaluate"][["method", "max_abs_error", "max_scaled_error", "nonfinite",
                                                    "out_dtype", "device", "runs"]]
-        st.dataframe(acc.rename(columns={"out_dtype": "dtype", "runs": "timed calls"}), hide_index=True,
+        overflows = _f_overflows(cfg["spec"], int(cfg["n"]))
+        shown = acc.assign(**{c: [_error_text(v, overflows) for v in acc[c]]
+                              for c in ("max_abs_error", "max_scaled_error")})
+        st.dataframe(shown.rename(columns={"out_dtype": "dtype", "runs": "timed calls"}), hide_index=True,
                      width="stretch", column_config={
-                         "max_abs_error": st.column_config.NumberColumn("max abs error", format="%.2e"),
-                         "max_scaled_error": st.column_config.NumberColumn(
-                             f"max {SCALED_ERROR}", format="%.2e",
-                             help="relative where |f′| ≥ 1, absolute below"),
+                         "method": st.column_config.TextColumn("method"),
+                         "max_abs_error": st.column_config.TextColumn("max abs error"),
+                         "max_scaled_error": st.column_config.TextColumn(
+                             f"max {SCALED_ERROR}", help="relative where |f′| ≥ 1, absolute below"),
                          "nonfinite": st.column_config.NumberColumn(
                              "nan/inf", help="points where the method gave nan or inf but f′ is finite")})
         st.caption("numerical and central estimate f′ from values of f; the others are exact up to rounding.")
