@@ -11,6 +11,8 @@ from ui import memory
 
 st.set_page_config(
     page_title="Derivative lab", page_icon="∂", layout="wide",
+    # collapsed on a phone (it covered the whole screen after every choice), open on a wide screen
+    initial_sidebar_state="auto",
     menu_items={"About": "**∂ The derivative lab**: one function differentiated symbolically (SymPy), "
                          "numerically (NumPy) and automatically (JAX), side by side, with what each costs."},
 )
