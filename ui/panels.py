@@ -42,8 +42,8 @@ def gaps_caption(df: pd.DataFrame, y: str = "y", series: str = "series") -> str 
     counts = {k: v for k, v in gap_counts(df, y, series).items() if v}
     if not counts:
         return None
-    per = df.groupby(series).size().max() if series in df.columns else len(df)
-    parts = "; ".join(f"{name}: {k} of {per}" for name, k in counts.items())
+    sizes = df.groupby(series, sort=False).size() if series in df.columns else {"values": len(df)}
+    parts = "; ".join(f"{name}: {k} of {int(sizes[name])}" for name, k in counts.items())  # each of its own
     return f"Undefined or overflowing points are drawn as gaps ({parts})."
 
 
