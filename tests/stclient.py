@@ -614,3 +614,25 @@ def server_tree_cpu_s(pid: int) -> float:
         except psutil.Error:
             pass
     return total
+
+
+def run_sync(coro):
+    """``asyncio.run(coro)`` in a thread of its own: the tests call it from a process where
+    Playwright's sync API (the browser tests) may already hold a running event loop, and
+    asyncio.run refuses to start inside one."""
+    import threading
+
+    box: dict = {}
+
+    def go():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as err:  # noqa: BLE001  (re-raised in the caller's thread)
+            box["error"] = err
+
+    t = threading.Thread(target=go, name="stclient-run", daemon=True)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

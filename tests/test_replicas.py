@@ -25,6 +25,7 @@ import os
 import pytest
 
 from deploy.run_replicas import AFFINITY_COOKIE, Replicas, find_nginx, visit
+from tests import stclient
 from tests.stclient import Session
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -114,7 +115,7 @@ def test_a_class_through_the_proxy(replicas):
         return await asyncio.gather(*(student(replicas, f"s{r}.{i}", cookie)
                                       for r, cookies in chosen.items() for i, cookie in enumerate(cookies)))
 
-    results = asyncio.run(the_class())
+    results = stclient.run_sync(the_class())
     on = {r: 0 for r in range(K)}
     for (expected, _), seen in zip([(r, c) for r, cs in chosen.items() for c in cs], results):
         where = set(seen["http"]) | set(seen["ws"])

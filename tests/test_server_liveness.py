@@ -195,7 +195,7 @@ def test_liveness_under_freeze_inputs(server):
         await asyncio.wait_for(by, 90)
 
     with HealthPoller(server.port) as health:
-        asyncio.run(main())
+        stclient.run_sync(main())
 
     finished = [r for _, _, r in results if isinstance(r, stclient.RunResult) and r.finished]
     abandoned = [(p, q) for p, q, r in results if isinstance(r, stclient.RunResult) and not r.finished]
@@ -272,7 +272,7 @@ def test_memory_after_many_functions(server):
         await asyncio.gather(*(one(e, sem, t0) for e in _distinct_functions(N_FUNCTIONS)))
         return time.monotonic() - t0
 
-    took = asyncio.run(main())
+    took = stclient.run_sync(main())
     time.sleep(10)  # idle
     after = stclient.server_tree_rss_mb(pid)
     report = (f"{done[0]} of {N_FUNCTIONS} functions in {took:.0f} s; server tree RSS {base:.0f} MB before, "
@@ -319,7 +319,7 @@ def test_one_browser_gets_one_heavy_request_at_a_time(server):
             tb = asyncio.create_task(b.collect(await b.send_rerun(fragment_id=frag), fragment=True, timeout=45))
             out["a1"], out["a2"], out["b"] = await t1, await t2, await tb
 
-    asyncio.run(main())
+    stclient.run_sync(main())
     for name in ("a1", "a2", "b"):
         r = out[name]
         print(name, r.summary(), [x[:120] for x in r.alerts[:2]], [x[:50] for x in _n_results(r)])
@@ -396,7 +396,7 @@ def test_no_markdown_injection(server):
                         if injected(body):
                             found.append(f"{page or '/'} {kind}: {body[:160]!r}")
 
-    asyncio.run(main())
+    stclient.run_sync(main())
     print("\n".join(runs))
     assert not found, "typed text rendered as Markdown:\n" + "\n".join(found)
 
@@ -415,7 +415,7 @@ def test_every_page_runs_with_its_charts(server):
             await s.run(page="", query="")
             results["home rerun"] = await s.set_widget("home_range", [-2.0, 2.0], timeout=60)
 
-    asyncio.run(main())
+    stclient.run_sync(main())
     for name, r in results.items():
         print(name or "/", r.summary())
         assert r.finished, r.summary()

@@ -133,14 +133,16 @@ def wait_rerun(page, timeout_ms: int = RERUN_TIMEOUT_MS) -> None:
 
 
 def settle(page, timeout_ms: int = LOAD_TIMEOUT_MS) -> None:
-    """Wait for the script to be idle, the sidebar picker drawn, and the page's drawing quiet.
+    """Wait for the script to be idle, the sidebar drawn, and the page's drawing quiet.
 
     The script-state attribute flips to "notRunning" when the server says the run
     is over, but the browser draws the run's elements a moment later (charts last),
     so idle alone is not enough: the document must also stop changing for
     ``QUIET_MS`` and every chart must have drawn something.
     """
-    page.wait_for_selector(f'{SIDEBAR} [data-testid="stSelectbox"]', state="attached", timeout=timeout_ms)
+    # Every page draws its sidebar: the function picker, or (many variables) the copy-link control.
+    page.wait_for_selector(f'{SIDEBAR} :is([data-testid="stSelectbox"], [data-testid="stPopover"])',
+                           state="attached", timeout=timeout_ms)
     page.wait_for_selector(IDLE, state="attached", timeout=timeout_ms)
     page.evaluate(_QUIET)
     deadline = time.monotonic() + 20
