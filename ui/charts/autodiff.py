@@ -35,7 +35,7 @@ def jit_bars(df: pd.DataFrame, *, title: str = "") -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelLimit=140)),  # room for the bars on a phone
             x=alt.X("ms:Q", title="time per call (ms, log scale)", scale=alt.Scale(type="log")),
             x2="from:Q",
             color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom", columns=1),
