@@ -286,7 +286,14 @@ def test_memory_after_many_functions(server):
 # --- c. per-session caps ----------------------------------------------------------------
 
 def _n_results(r: stclient.RunResult) -> list[str]:
-    return [b for t, b in r.texts if t == "code" and re.match(r"N\(.*\) = ", b)]
+    """The page's N(·, digits) results, as "N(expr, digits) = value" (the code block shows the call,
+    then its value as a comment: it runs as pasted)."""
+    out = []
+    for t, b in r.texts:
+        m = re.search(r"^(N\(.*\))\n# (.+)$", b, re.M) if t == "code" else None
+        if m:
+            out.append(f"{m.group(1)} = {m.group(2)}")
+    return out
 
 
 def test_one_browser_gets_one_heavy_request_at_a_time(server):
