@@ -29,13 +29,14 @@ import numpy as np
 import sympy as sp
 
 from .bounds import tree_size
+from .domain_sympy import MAX_NODES, floats, inside
 from .expressions import Function
 from .memo import memo
 
 __all__ = ["Domain", "analyse", "mask", "break_points", "reading_range", "MAX_NODES", "SCAN_POINTS"]
 
-#: Largest expression (in tree nodes) handed to SymPy's domain tools in the server.
-MAX_NODES = 600
+#: Seconds a worker may spend in SymPy's domain tools before the numerical scan decides.
+SYMPY_TIMEOUT_S = 2.0
 #: Points of the numerical scan (the fallback, and the check of SymPy's answer).
 SCAN_POINTS = 4001
 #: Steepest steps of the scan that are bisected to tell a jump or pole from a steep slope.
@@ -94,10 +95,6 @@ class Domain:
 
 # --- helpers ----------------------------------------------------------------
 
-def _floats(points) -> tuple:
-    return tuple(sorted(set(float(p) for p in points)))
-
-
 def _values(fn: Function, xs) -> np.ndarray:
     with np.errstate(all="ignore"):
         return np.asarray(fn.numpy(np.asarray(xs, dtype=np.float64)), dtype=np.float64)
@@ -112,108 +109,6 @@ def _derivative_values(fn: Function, xs) -> np.ndarray | None:
             return np.asarray(symbolic.derivative_values(fn, np.asarray(xs, dtype=np.float64)), dtype=np.float64)
     except Exception:  # noqa: BLE001  (too large, or anything else: no f′ analysis)
         return None
-
-
-def _finite_points(s: sp.Set) -> list | None:
-    """The points of a finite SymPy set as floats, or None when it is not finite."""
-    if s is sp.S.EmptySet:
-        return []
-    if isinstance(s, sp.FiniteSet):
-        out = []
-        for p in s:
-            v = complex(sp.N(p))
-            if abs(v.imag) > 1e-12:
-                continue
-            out.append(v.real)
-        return out
-    return None
-
-
-def _zeros(arg: sp.Expr, x: sp.Symbol, interval: sp.Interval) -> list:
-    """Real zeros of ``arg`` in ``interval`` (ValueError when SymPy cannot list them)."""
-    pts = _finite_points(sp.solveset(arg, x, interval))
-    if pts is None:
-        raise ValueError("zeros are not a finite set")
-    return pts
-
-
-def _complement(domain: sp.Set, interval: sp.Interval) -> tuple[list, list]:
-    """Undefined intervals (a, b, a_in, b_in) and isolated points of interval − domain."""
-    rest = sp.Complement(interval, domain)
-    pieces = list(rest.args) if isinstance(rest, sp.Union) else [rest]
-    spans, points = [], []
-    for piece in pieces:
-        if piece is sp.S.EmptySet:
-            continue
-        if isinstance(piece, sp.Interval):
-            a, b = float(sp.N(piece.start)), float(sp.N(piece.end))
-            if b > a:
-                spans.append((a, b, not piece.left_open, not piece.right_open))
-            else:
-                points.append(a)
-            continue
-        pts = _finite_points(piece)
-        if pts is None:
-            raise ValueError(f"cannot read the domain piece {type(piece).__name__}")
-        points += pts
-    return sorted(spans), points
-
-
-def _inside(xs: np.ndarray, span) -> np.ndarray:
-    a, b, a_in, b_in = span
-    left = xs >= a if a_in else xs > a
-    right = xs <= b if b_in else xs < b
-    return left & right
-
-
-def _stand_in(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with sign(u) replaced by 1 and Dirac deltas by 0: continuous_domain cannot
-    read sign, whose jumps are found separately."""
-    if expr.has(sp.sign):
-        expr = expr.replace(lambda e: isinstance(e, sp.sign), lambda e: sp.Integer(1))
-    if expr.has(sp.DiracDelta):
-        expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
-    return expr
-
-
-# --- SymPy ------------------------------------------------------------------
-
-def _sympy_analysis(fn: Function, lo: float, hi: float) -> Domain:
-    from sympy.calculus.util import continuous_domain
-
-    from . import symbolic
-
-    x, expr = fn.symbol, fn.expr
-    if tree_size(expr, MAX_NODES) > MAX_NODES:
-        raise ValueError(f"f has more than {MAX_NODES} nodes: too large for SymPy's domain tools here")
-    interval = sp.Interval(sp.Float(lo), sp.Float(hi)) if not (float(lo).is_integer() and float(hi).is_integer()) \
-        else sp.Interval(int(lo), int(hi))
-    jumps = [p for s in expr.atoms(sp.sign) for p in _zeros(s.args[0], x, interval)]
-    kinks = [p for a in expr.atoms(sp.Abs) for p in _zeros(a.args[0], x, interval)]
-    domain = continuous_domain(_stand_in(expr), x, interval)
-    spans, points = _complement(domain, interval)
-    try:
-        points += _finite_points(sp.singularities(expr, x, interval)) or []
-    except Exception:  # noqa: BLE001  (continuous_domain already has them)
-        pass
-    # f′: where it does not exist although f does (√(1 − x²) at ±1, ∛x at 0).
-    d_points: list = []
-    if symbolic is not None and tree_size(expr, MAX_NODES // 3) <= MAX_NODES // 3:
-        d = symbolic.derivative(fn)
-        if tree_size(d, 3 * MAX_NODES) <= 3 * MAX_NODES:
-            jumps_d = [p for s in d.atoms(sp.sign) for p in _zeros(s.args[0], x, interval)]
-            kinks += [p for p in jumps_d if p not in jumps]
-            d_spans, d_pts = _complement(continuous_domain(_stand_in(d), x, interval), interval)
-            d_points = d_pts + [e for s in d_spans for e in s[:2]]
-    poles = _floats(p for p in points if lo <= p <= hi and not any(_inside(np.array([p]), s)[0] for s in spans))
-    ends = {e for s in spans for e in s[:2]} | set(poles) | set(_floats(jumps))
-    return Domain(
-        lo=float(lo), hi=float(hi), undefined=tuple(spans), poles=poles, jumps=_floats(jumps),
-        kinks=_floats(p for p in kinks if p not in ends),
-        derivative_poles=_floats(p for p in d_points if lo <= p <= hi and p not in ends
-                                 and not any(_inside(np.array([p]), s)[0] for s in spans)),
-        source="sympy",
-    )
 
 
 def _agrees(fn: Function, dom: Domain) -> bool:
@@ -304,8 +199,8 @@ def _numerical_analysis(fn: Function, lo: float, hi: float, note: str) -> Domain
         kinks = [p for p in d_jumps if all(abs(p - q) > near for q in known)]
         d_poles = [p for p in d_p + d_pts + [e for s in d_spans for e in s[:2]] if all(abs(p - q) > near for q in known)]
     return Domain(
-        lo=float(lo), hi=float(hi), undefined=tuple(spans), poles=_floats(points + poles), jumps=_floats(jumps),
-        kinks=_floats(kinks), derivative_poles=_floats(d_poles), source="numerical", note=note,
+        lo=float(lo), hi=float(hi), undefined=tuple(spans), poles=floats(points + poles), jumps=floats(jumps),
+        kinks=floats(kinks), derivative_poles=floats(d_poles), source="numerical", note=note,
     )
 
 
@@ -319,10 +214,18 @@ def analyse(fn: Function, lo: float, hi: float) -> Domain:
         raise ValueError(f"empty interval [{lo:g}, {hi:g}]")
     if not fn.depends_on_x or fn.expr.is_polynomial(fn.symbol):
         return Domain(lo=lo, hi=hi)  # a polynomial exists everywhere and never breaks
-    try:
-        dom = _sympy_analysis(fn, lo, hi)
-    except Exception as err:  # noqa: BLE001  (SymPy gave up: the numbers decide)
+    if tree_size(fn.expr, MAX_NODES) > MAX_NODES:
+        return _numerical_analysis(fn, lo, hi, note=f"f has more than {MAX_NODES} nodes: too large for SymPy's "
+                                                    "domain tools")
+    try:  # SymPy's domain tools are not bounded in time: a killable worker runs them
+        from .sandbox import get_sandbox
+
+        found = get_sandbox().run("domain", fn.spec, lo, hi, timeout=SYMPY_TIMEOUT_S)
+    except Exception as err:  # noqa: BLE001  (SymPy gave up or took too long: the numbers decide)
         return _numerical_analysis(fn, lo, hi, note=f"SymPy's domain tools gave up ({type(err).__name__})")
+    dom = Domain(lo=lo, hi=hi, undefined=tuple(tuple(s) for s in found["undefined"]), poles=tuple(found["poles"]),
+                 jumps=tuple(found["jumps"]), kinks=tuple(found["kinks"]),
+                 derivative_poles=tuple(found["derivative_poles"]), source="sympy")
     if not _agrees(fn, dom):
         return _numerical_analysis(fn, lo, hi, note="SymPy's domain disagreed with float64 evaluation")
     return dom
@@ -336,7 +239,7 @@ def mask(fn: Function, xs, domain: Domain | None = None) -> np.ndarray:
     domain = domain or analyse(fn, float(xs.min()), float(max(xs.max(), xs.min() + 1e-12)))
     ok = np.isfinite(_values(fn, xs))
     for span in domain.undefined:
-        ok &= ~_inside(xs, span)
+        ok &= ~inside(xs, span)
     if domain.poles:
         ok &= ~np.isin(xs, np.asarray(domain.poles))
     return ok

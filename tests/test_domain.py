@@ -98,3 +98,17 @@ def test_analysis_is_fast():
         domain.analyse.cache_clear()
         domain.analyse(_fn(spec), -5, 5)
     assert time.process_time() - t0 < 3.0
+
+
+def test_sympys_domain_tools_run_in_a_worker_with_a_time_limit():
+    """continuous_domain took 22 s on this in the server; now a worker has SYMPY_TIMEOUT_S and the
+    bounded numerical scan decides when it runs out."""
+    import time
+
+    from core import presets
+
+    fn = presets.resolve("sqrt(sin(x)*cos(2x)*tan(3x))")
+    t0 = time.monotonic()
+    dom = domain.analyse(fn, -4.0, 4.0)
+    assert time.monotonic() - t0 < domain.SYMPY_TIMEOUT_S + 8  # the limit, and a worker's restart
+    assert dom.source == "numerical" and dom.undefined  # sin·cos·tan < 0 on whole intervals

@@ -234,6 +234,19 @@ def _op_check_compile(text, variables=("x",), order=1, cse=True):
 MAX_CURVE_POINTS = 5_000
 
 
+def _op_domain(text, lo=-5.0, hi=5.0):
+    """SymPy's domain tools on f of x over [lo, hi] (core.domain_sympy): not bounded in time,
+    so they run here, where the pool's time limit stops them."""
+    import sympy as sp
+
+    from core.domain_sympy import analysis
+
+    expr = _parse(text, ("x",))
+    x = next((s for s in expr.free_symbols if s.name == "x"), sp.Symbol("x", real=True))
+    out = analysis(expr, x, float(lo), float(hi))
+    return {"text": "", "latex": "", "ops": 0, **out}
+
+
 def _op_curve(text, order=1, lo=-5.0, hi=5.0, n=400, max_ops=MAX_LATEX_OPS):
     """The order-th derivative of a function of x on ``linspace(lo, hi, n)`` (float64), with its
     LaTeX (or a note of its size) and its tree's operation count: for derivatives too large to
@@ -325,6 +338,7 @@ OPS = {
     "derivative_source": _op_derivative_source,
     "check_compile": _op_check_compile,
     "curve": _op_curve,
+    "domain": _op_domain,
     "equivalent": _op_equivalent,
     "steps_simplify": _op_steps_simplify,
     "steps_proof": _op_steps_proof,
