@@ -244,7 +244,7 @@ class Replicas:
                 self.nginx.kill()
                 self.nginx.wait(timeout=10)
         for proc in self.procs:
-            _stop_group(proc)
+            stop_group(proc)
         for log in self._logs:
             log.close()
         self._logs = []
@@ -274,7 +274,11 @@ class Replicas:
         return spread
 
 
-def _stop_group(proc: subprocess.Popen) -> None:
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop a process that leads its own group, and everything it started (SymPy workers too).
+
+    The one copy: the tests' servers (tests/stclient.py, the browser tests) stop theirs with it.
+    """
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

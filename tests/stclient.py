@@ -38,7 +38,6 @@ import dataclasses
 import json
 import os
 import pathlib
-import signal
 import socket
 import subprocess
 import sys
@@ -537,19 +536,9 @@ def wait_healthy(port: int, proc: subprocess.Popen | None = None, timeout: float
 
 def stop_server(proc: subprocess.Popen) -> None:
     """Stop the server and everything it started (its process group)."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-    try:  # workers share the group; leave none behind
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    from deploy.run_replicas import stop_group
+
+    stop_group(proc)
 
 
 def health_ms(port: int, timeout: float = 10.0) -> float | None:

@@ -13,7 +13,6 @@ import dataclasses
 import os
 import pathlib
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -63,16 +62,9 @@ def _free_port() -> int:
 
 def _stop(proc: subprocess.Popen) -> None:
     """Stop the server and everything it started (it leads its own process group)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        pass
+    from deploy.run_replicas import stop_group
+
+    stop_group(proc)
 
 
 @pytest.fixture(scope="session")
