@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 
 from .bounds import tree_size
+from .deltas import drop_deltas
 
 __all__ = ["analysis", "floats", "inside", "MAX_NODES"]
 
@@ -80,9 +81,7 @@ def _stand_in(expr: sp.Expr) -> sp.Expr:
     read sign, whose jumps are found separately."""
     if expr.has(sp.sign):
         expr = expr.replace(lambda e: isinstance(e, sp.sign), lambda e: sp.Integer(1))
-    if expr.has(sp.DiracDelta):
-        expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
-    return expr
+    return drop_deltas(expr)
 
 
 # --- SymPy ------------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .bounds import check_work, tree_size
+from .deltas import drop_deltas
 from .derivation import evaluate
 from .expressions import X
 
@@ -33,13 +34,9 @@ SEED = 16
 MAX_ROOT_DEGREE = 6
 
 
-def _no_deltas(e: sp.Expr) -> sp.Expr:
-    return e.replace(lambda a: isinstance(a, sp.DiracDelta), lambda a: sp.Integer(0))
-
-
 def simplify_difference(answer: sp.Expr, target: sp.Expr) -> dict:
     """WORKER ONLY (unbounded): ``verdict`` "zero", "nonzero" (a nonzero number) or "unknown"."""
-    diff = sp.simplify(_no_deltas(answer) - _no_deltas(target))
+    diff = sp.simplify(drop_deltas(answer) - drop_deltas(target))
     if diff == 0:
         kind = "zero"
     elif diff.is_number and diff.is_zero is False:

@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound, tree_size
+from .deltas import drop_deltas
 from .expressions import Function, numeric_form
 from .memo import memo
 from .orders import MAX_ORDER, check_order
@@ -39,7 +40,6 @@ __all__ = [
     "rule_breakdown",
     "RULES",
     "bounded_diff",
-    "drop_deltas",
     "MAX_ORDER",
 ]
 
@@ -96,21 +96,6 @@ def derivative(fn: Function, order: int = 1) -> sp.Expr:
     if order > 1:  # reuse the cached lower order: each step is bounded from its input
         return bounded_diff(derivative(fn, order - 1), fn.symbol, 1, done=order - 1)
     return bounded_diff(fn.expr, fn.symbol, 1)
-
-
-def drop_deltas(expr: sp.Expr) -> sp.Expr:
-    """Replace Dirac deltas by 0: they vanish at every point a grid can hold except 0.
-
-    At x = 0 a delta is not a number at all; we report the derivative there as
-    undefined (nan) when it matters, see :func:`derivative_values`. The one
-    definition: every module that evaluates a derivative with deltas uses this.
-    """
-    if expr.has(sp.DiracDelta):
-        expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
-    return expr
-
-
-_drop_deltas = drop_deltas  # the name core.sandbox imports
 
 
 @memo(max_entries=128, ttl_s=1800, max_bytes=128 * 2**20, sizeof=lambda f: 2**20)

@@ -14,6 +14,7 @@ import pytest
 import sympy as sp
 
 from core import ExpressionError, parse_function
+from core.deltas import drop_deltas
 from core.function import X, numeric_form
 from core.grammar import ALIASES, FUNCTIONS, UNICODE, UNSUPPORTED, function_names
 
@@ -31,15 +32,11 @@ DOMAINS = {
 NOT_ANALYTIC = {"abs", "sign"}  # the complex step does not apply
 
 
-def _drop_deltas(e):
-    return e.replace(lambda t: isinstance(t, sp.DiracDelta), lambda t: sp.Integer(0))
-
-
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_function_differentiates_four_ways(name):
     fn = parse_function(f"{name}(x)")
     xs = np.array(DOMAINS.get(name, [-0.8, 0.3, 1.2]))
-    exact = sp.lambdify(x, numeric_form(_drop_deltas(sp.diff(fn.expr, x))), "numpy")
+    exact = sp.lambdify(x, numeric_form(drop_deltas(sp.diff(fn.expr, x))), "numpy")
     want = np.broadcast_to(np.asarray(exact(xs), dtype=float), xs.shape)
     assert np.isfinite(want).all()
     h = 1e-6

@@ -189,7 +189,7 @@ def _op_evalf_point(text, at, variables=("x",), order=1, digits=15):
 def _lambdified(text, variables, order, cse):
     import sympy as sp
 
-    from ..symbolic import drop_deltas
+    from ..deltas import drop_deltas
 
     d, x = _derivative(text, variables, order)
     return sp.lambdify(x, drop_deltas(d), modules="numpy", cse=bool(cse)), d
@@ -254,6 +254,8 @@ def _op_curve(text, order=1, lo=-5.0, hi=5.0, n=400, max_ops=MAX_LATEX_OPS):
     import numpy as np
     import sympy as sp
 
+    from ..deltas import drop_deltas
+
     n = int(n)
     if not 2 <= n <= MAX_CURVE_POINTS:
         raise ValueError(f"n must be between 2 and {MAX_CURVE_POINTS}")
@@ -261,8 +263,7 @@ def _op_curve(text, order=1, lo=-5.0, hi=5.0, n=400, max_ops=MAX_LATEX_OPS):
     ops = int(sp.count_ops(d))
     latex = (r"\text{(a tree of %d operations: too big to print)}" % ops if ops > int(max_ops)
              else _summarise(sp.latex(d)))
-    if d.has(sp.DiracDelta):
-        d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
+    d = drop_deltas(d)
     xs = np.linspace(float(lo), float(hi), n)
     with np.errstate(all="ignore"):
         ys = np.broadcast_to(np.asarray(sp.lambdify(x, d, "numpy", cse=True)(xs), dtype=float), xs.shape)

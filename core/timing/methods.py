@@ -17,6 +17,7 @@ import sympy as sp
 
 from .. import symbolic
 from ..bounds import TooLarge
+from ..deltas import drop_deltas
 from ..expressions import Function, numeric_form
 from ..numerical import optimal_step
 
@@ -85,9 +86,7 @@ def _fresh_jax(fn: Function) -> Callable:
 
 def _derivative_expr(fn: Function) -> sp.Expr:
     d = numeric_form(symbolic.bounded_diff(fn.expr, fn.symbol, 1))  # fresh each setup, bounded first
-    if d.has(sp.DiracDelta):  # zero everywhere a grid point can be but 0
-        d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
-    return d
+    return drop_deltas(d)  # zero everywhere a grid point can be but 0
 
 
 def _lambdified_derivative(fn: Function, cse: bool) -> Callable:
