@@ -127,7 +127,7 @@ def verdicts_now(n: int, dtype: str, repeats: int) -> dict:
     with timing.QUEUE.slot(f"the lab's verdicts, n = {n:,}", estimate, on_wait, owner=session.owner_id(),
                            cancelled=session.cancel_check()) as waited:
         t0 = time.monotonic()
-        claims, meas = timing.verdicts(n, repeats, dtype, progress=step)
+        claims, meas = timing.lab_claims(n, repeats, dtype, progress=step)
         seconds = time.monotonic() - t0
     return dict(claims=claims, measurements=meas, log=log, waited=waited, seconds=seconds,
                 finished=time.time(), settings=dict(n=n, dtype=dtype, repeats=repeats))
@@ -521,7 +521,7 @@ def verdicts_section(s: dict) -> None:
     chart_panel(charts.claims_chart(claims, title="each verdict's ratio, lab mode and honest mode"), claims,
                 key="race_claims", caption="A ratio above 1 means the first-named method is slower. "
                                            "Crosses mark claims that do not hold.",
-                code=f"from core import timing\nclaims, times = timing.verdicts(n={cfg['n']}, "
+                code=f"from core import timing\nclaims, times = timing.lab_claims(n={cfg['n']}, "
                      f"repeats={cfg['repeats']}, dtype={cfg['dtype']!r})\nclaims")
     with st.expander("the times behind the ratios (ms)"):
         st.dataframe(result["measurements"], hide_index=True, width="stretch")

@@ -10,7 +10,7 @@ One idea per module:
 * :mod:`~core.timing.harness`: :func:`race`: the grid, the warm-up, the clock,
   the timed calls (``block_until_ready`` for JAX), the accuracy columns.
 * :mod:`~core.timing.lab`: :func:`lab_race`, the lab's one-shot ``time.time()`` way.
-* :mod:`~core.timing.verdicts`: :func:`verdicts`, the lab's three conclusions as
+* :mod:`~core.timing.verdicts`: :func:`lab_claims`, the lab's three conclusions as
   claims with a measured ratio.
 * :mod:`~core.timing.scaling`: :func:`scaling_n` and :func:`scaling_depth`, time
   against n and against the composed polynomial's depth, inside a budget.
@@ -33,10 +33,10 @@ from .methods import LAB_METHODS, METHODS, Method, device_label, method
 from .queue import QUEUE, QueueCancelled, QueueFull, QueueSessionLimit, RaceQueue, one_at_a_time
 from .scaling import DEPTH_METHODS, scaling_depth, scaling_n
 from .sizing import BYTES_PER_POINT, CLOUD_MEMORY, MAX_POINTS, bytes_per_point, max_points, memory_available
-from .verdicts import SIMILAR, verdicts
+from .verdicts import SIMILAR, lab_claims
 
 __all__ = [
-    "race", "lab_race", "verdicts", "scaling_n", "scaling_depth",
+    "race", "lab_race", "lab_claims", "scaling_n", "scaling_depth",
     "METHODS", "Method", "method", "LAB_METHODS", "DEPTH_METHODS", "LAB_CODE", "LAB_FIGURES", "SIMILAR",
     "grid", "warm_up", "accuracy", "sub_progress", "Progress", "METHOD_BUDGET_S", "device_label",
     "max_points", "bytes_per_point", "memory_available", "MAX_POINTS", "BYTES_PER_POINT", "CLOUD_MEMORY",

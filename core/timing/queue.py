@@ -2,7 +2,7 @@
 
 One server process serves many students. Every public entry point of the race
 (:func:`~core.timing.harness.race`, :func:`~core.timing.lab.lab_race`,
-:func:`~core.timing.verdicts.verdicts`, the scaling scans) is decorated with
+:func:`~core.timing.verdicts.lab_claims`, the scaling scans) is decorated with
 :func:`one_at_a_time` where it is defined, so it takes its turn in :data:`QUEUE`:
 timings do not disturb each other and the memory in use is bounded by one race's
 arrays (see :func:`core.timing.sizing.max_points`). A page takes the turn first
@@ -69,8 +69,8 @@ class RaceQueue:
     hold one ticket, running or waiting (``max_per_owner``): one more raises
     :class:`QueueSessionLimit`; past ``max_waiting`` tickets in all, :class:`QueueFull`.
     Re-entrant: a thread that holds the turn passes straight through a nested
-    ``slot`` (so :func:`verdicts` can call :func:`race`). :meth:`status` shows a
-    ticket's label only to its own owner. Pure ``threading``.
+    ``slot`` (so :func:`~core.timing.verdicts.lab_claims` can call :func:`race`).
+    :meth:`status` shows a ticket's label only to its own owner. Pure ``threading``.
     """
 
     def __init__(self, max_waiting: int = 30, max_per_owner: int = 1):

@@ -17,14 +17,14 @@ from .lab import lab_race
 from .methods import LAB_METHODS
 from .queue import one_at_a_time
 
-__all__ = ["verdicts", "SIMILAR"]
+__all__ = ["lab_claims", "SIMILAR"]
 
 #: "Similar" in the lab's second verdict: within this factor of each other.
 SIMILAR = 2.0
 
 
 @one_at_a_time
-def verdicts(
+def lab_claims(
     n: int = 1_000_000,
     repeats: int = 5,
     dtype: str = "float64",
@@ -33,7 +33,7 @@ def verdicts(
     progress: Progress | None = None,
     cold: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Test the lab's three conclusions, in lab mode and in honest mode.
+    """The lab's three claims, each tested in lab mode and in honest mode: (claims, measurements).
 
     Races x² (symbolic, numerical, autodiff) and the composed polynomial at the
     two ``depths`` (symbolic, autodiff), both ways: the lab's one-shot timing and
