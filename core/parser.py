@@ -2,7 +2,8 @@
 
 What may appear in a formula (functions, aliases, constants, limits) is the
 table in :mod:`core.grammar`; :mod:`core.tokens` cuts the text into tokens with
-their columns; this module holds the rules below, one method each, in a small
+their columns; :mod:`core.cursor` walks them and keeps the limits (length,
+nesting); this module holds the rules below, one method each, in a small
 recursive precedence-climbing parser that builds the SymPy objects itself (through
 :mod:`core.exact`, which bounds every exact number's size first). The text is
 never handed to ``eval``, ``exec``, ``sympify``, ``parse_expr`` or Python's
@@ -29,67 +30,38 @@ superscripts such as ``x²`` are :meth:`Parser.postfix`). Every exact number is
 built by :mod:`core.exact`, which refuses one too big before SymPy builds it.
 """
 
-
 from __future__ import annotations
 
 import sympy as sp
 
 from . import exact
+from .cursor import EMPTY, check_text
 from .exact import V
-from .grammar import ALIASES, CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_PARENS, Fn, X
-from .messages import ExpressionError, missing, unexpected, unknown_name
-from .tokens import Tok, check_controls, tokenize
+from .function_calls import FunctionCalls
+from .grammar import ALIASES, CONSTANTS, FUNCTIONS, MAX_DEPTH, X
+from .messages import ExpressionError, unknown_name
+from .tokens import Tok
 
 __all__ = ["parse", "Parser"]
 
 _STARTS_FACTOR = ("name", "root")
 
 
-class Parser:
-    """One formula's tokens, read rule by rule (``sum`` is the loosest, ``atom`` the tightest)."""
+class Parser(FunctionCalls):
+    """One formula's tokens, read rule by rule (``sum`` is the loosest, ``atom`` the tightest).
+
+    Walking the tokens and the limits of nesting are :class:`core.cursor.Cursor`'s; the
+    rules of a function applied to its argument are :class:`core.function_calls.FunctionCalls`'.
+    """
 
     def __init__(self, text: str, variables: tuple[str, ...]):
-        self.text = text
-        self.variables = variables
+        super().__init__(text, variables)
         self.symbols = {v: X if v == "x" else sp.Symbol(v, real=True) for v in variables}
-        self.toks = tokenize(text, variables)
-        self.pos = 0
-        self.depth = 0
-        self.brackets = 0
-        self.bars = [0]  # open |...| in the current bracket level
 
-    # token helpers
-    def peek(self, k: int = 0) -> Tok:
-        tok = self.toks[min(self.pos + k, len(self.toks) - 1)]
-        if tok.kind == "err" and k == 0:
-            raise ExpressionError(tok.value, tok.col)
-        return tok
-
-    def next(self) -> Tok:
-        tok = self.peek()
-        self.pos += 1
-        return tok
-
-    def is_op(self, *ops) -> bool:
-        t = self.peek()
-        return t.kind == "op" and t.value in ops
-
-    def fail(self, message: str, col: int | None):
-        raise ExpressionError(message, col)
-
-    def enter(self, col: int):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            self.fail(f"the formula is nested too deeply at column {col} (more than {MAX_DEPTH} levels)", col)
-
-    def leave(self):
-        self.depth -= 1
-
-    # grammar
     def parse(self) -> sp.Expr:
         self.strip_lhs()
         if self.peek().kind == "end":
-            self.fail("the formula is empty: type a function of x, e.g. sin(x) + x^2", None)
+            self.fail(EMPTY, None)
         v = self.sum()
         t = self.peek()
         if t.kind != "end":
@@ -107,9 +79,6 @@ class Parser:
               and kv(2)[0] == "name" and kv(2)[1] in self.variables and kv(3) == ("op", ")")
               and kv(4) == ("op", "=")):
             self.pos = 5
-
-    def unexpected(self, t: Tok):
-        raise unexpected(t, self.text)
 
     def sum(self) -> V:
         """``sum := term (('+' | '-') term)*``, the loosest rule."""
@@ -222,46 +191,29 @@ class Parser:
             return self.bar(t)
         self.missing(t)
 
-    def missing(self, t: Tok):
-        raise missing(t, self.toks[self.pos - 1] if self.pos else None, self.text)
-
     def group(self, t: Tok) -> V:
+        """``'(' sum ')'``."""
         self.next()
-        self.brackets += 1
-        if self.brackets > MAX_PARENS:
-            self.fail(f"parentheses nested too deeply at column {t.col} (at most {MAX_PARENS} levels)", t.col)
+        self.open_bracket(t.col)
         self.enter(t.col)
         self.bars.append(0)
         v = self.sum()
         self.bars.pop()
-        close = self.peek()
-        if not (close.kind == "op" and close.value == ")"):
-            if close.kind == "end":
-                self.fail(f"'(' at column {t.col} is never closed: add a ')'", t.col)
-            self.unexpected(close)
-        self.next()
+        self.close_bracket(")", f"'(' at column {t.col} is never closed: add a ')'", t.col)
         self.leave()
-        self.brackets -= 1
         return v
 
     def bar(self, t: Tok) -> V:
+        """``'|' sum '|'``, the absolute value."""
         self.next()
-        self.brackets += 1
-        if self.brackets > MAX_PARENS:
-            self.fail(f"absolute values nested too deeply at column {t.col} (at most {MAX_PARENS} levels)", t.col)
+        self.open_bracket(t.col, "absolute values")
         self.enter(t.col)
         self.bars[-1] += 1
         v = self.sum()
-        close = self.peek()
-        if not (close.kind == "op" and close.value == "|"):
-            if close.kind == "end":
-                self.fail(f"the absolute value opened by '|' at column {t.col} is never closed: "
-                          f"add a '|'", t.col)
-            self.unexpected(close)
-        self.next()
+        self.close_bracket("|", f"the absolute value opened by '|' at column {t.col} is never closed: "
+                                f"add a '|'", t.col)
         self.bars[-1] -= 1
         self.leave()
-        self.brackets -= 1
         return exact.call(FUNCTIONS["abs"], [v], t.col)
 
     def name(self, t: Tok) -> V:
@@ -282,98 +234,6 @@ class Parser:
         is_call = self.peek(1).kind == "op" and self.peek(1).value == "("
         raise unknown_name(t.value, t.col, is_call, self.variables)
 
-    def application(self, t: Tok, fn: Fn) -> V:
-        """sin(x), sin x, sin 2x, sin^2 x, sin⁻¹ x, log(x, 2)."""
-        self.next()
-        self.enter(t.col)
-        k = None
-        if self.is_op("^"):
-            self.next()
-            k = self.function_power(t)
-        elif self.peek().kind == "sup":
-            k = self.next().value
-        if k is not None and k < 0:
-            if k != -1 or fn.inverse is None:
-                self.fail(f"'{t.value}' with the power {k} at column {t.col} is not supported: "
-                          f"only trigonometric and hyperbolic functions have ^-1 (their inverse); "
-                          f"write 1/{t.value}(x) for the reciprocal", t.col)
-            fn, k = FUNCTIONS[fn.inverse], None
-        if k is not None and not 1 <= k <= MAX_EXPONENT:
-            self.fail(f"the power of '{t.value}' at column {t.col} must be a whole number from 1 "
-                      f"to {MAX_EXPONENT}, or -1 for the inverse", t.col)
-        if self.is_op("("):
-            args = self.arguments(t, fn)
-        else:
-            args = [self.bare_argument(t)]
-        v = exact.call(fn, args, t.col)
-        if k is not None:
-            v = exact.pow(v, exact.integer(k), t.col, t.col)
-        self.leave()
-        return v
-
-    def function_power(self, t: Tok) -> int:
-        paren = self.is_op("(")
-        if paren:
-            self.next()
-        sign = 1
-        if self.is_op("-", "+"):
-            sign = -1 if self.next().value == "-" else 1
-        n = self.peek()
-        if n.kind != "num" or not n.value.isdigit() or len(n.value) > 4:
-            self.fail(f"after '{t.value}^' at column {t.col} write a whole number: "
-                      f"{t.value}^2 x is ({t.value} x)^2, {t.value}^-1 x is the inverse", t.col)
-        self.next()
-        if paren:
-            if not self.is_op(")"):
-                self.unexpected(self.peek())
-            self.next()
-        return sign * int(n.value)
-
-    def arguments(self, t: Tok, fn: Fn) -> list[V]:
-        open_ = self.next()
-        self.brackets += 1
-        if self.brackets > MAX_PARENS:
-            self.fail(f"parentheses nested too deeply at column {open_.col} (at most {MAX_PARENS} levels)",
-                      open_.col)
-        self.bars.append(0)
-        args = [self.sum()]
-        while self.is_op(","):
-            comma = self.next()
-            if len(args) >= max(fn.nargs):
-                self.fail(f"{t.value}() takes exactly one argument; the comma at column {comma.col} "
-                          f"starts a second one", comma.col)
-            args.append(self.sum())
-        self.bars.pop()
-        close = self.peek()
-        if not (close.kind == "op" and close.value == ")"):
-            if close.kind == "end":
-                self.fail(f"'(' at column {open_.col} is never closed: add a ')'", open_.col)
-            self.unexpected(close)
-        self.next()
-        self.brackets -= 1
-        return args
-
-    def bare_argument(self, t: Tok) -> V:
-        """The argument of sin x: a product of powers, up to the next function name."""
-        nxt = self.peek()
-        if nxt.kind == "end" or (nxt.kind == "op" and nxt.value not in ("-", "+", "|")):
-            self.fail(f"'{t.value}' at column {t.col} needs an argument: write {t.value}(x) or "
-                      f"{t.value} x", t.col)
-        if self.is_op("-", "+"):
-            op = self.next()
-            self.enter(op.col)
-            v = self.bare_argument(t)
-            self.leave()
-            return exact.neg(v) if op.value == "-" else v
-        v = self.power()
-        while True:
-            n = self.peek()
-            if n.kind == "name" and ALIASES.get(n.value, n.value) in FUNCTIONS:
-                return v  # sin x cos x is sin(x)·cos(x)
-            if not self.starts_implicit():
-                return v
-            v = exact.mul(v, self.power(), n.col)
-
 
 def base_col(parser: Parser, op: Tok) -> slice:
     """The text of the base just before a '^' (for the e^2x message)."""
@@ -388,15 +248,7 @@ def parse(text: str, variables: tuple[str, ...] = ("x",)) -> sp.Expr:
     Raises :class:`ExpressionError` with what is wrong and at which column; for
     two mistakes, the first one (invisible control characters are reported first).
     """
-    if not isinstance(text, str):
-        raise ExpressionError("the formula must be text")
-    if not text.strip():
-        raise ExpressionError("the formula is empty: type a function of x, e.g. sin(x) + x^2")
-    if len(text.strip()) > MAX_LENGTH:
-        raise ExpressionError(f"the formula is too long ({len(text.strip())} characters; at most {MAX_LENGTH})")
-    if len(text) > 4 * MAX_LENGTH:
-        raise ExpressionError(f"the formula is too long ({len(text)} characters with spaces)")
-    check_controls(text)
+    check_text(text)
     try:
         return Parser(text, tuple(variables)).parse()
     except RecursionError:  # not expected (depth is bounded), but never a traceback

@@ -22,9 +22,7 @@ BOUNDED = [
     ("2^1000", "too large"), ("10^299*10^299", "too large"), ("0.1^-1000", "too large"),
     ("9^9^9^9", "exponent is too large"), ("e^e^e^e", "exponent is too large"),
     ("(x^1000)^1000", "powers combine"), ("((x^10)^10)^100*x", "powers combine"),
-    ("x" + "^x" * 60, "nested too deeply"), ("sqrt(" * 25 + "x" + ")" * 25, "nested too deeply"),
-    ("(" * 21 + "x" + ")" * 21, "parentheses nested too deeply"), ("|" * 30 + "x" + "|" * 30, "nested too deeply"),
-    ("1" * 16, "too large"), ("1e-400", "too small"), ("x" * 301, "too long"), ("0^x", "0 to a power"),
+    ("1" * 16, "too large"), ("1e-400", "too small"), ("0^x", "0 to a power"),
     ("sin(x)^0 * 0^(x^2)", "0 to a power"), ("(2x)^1000*(3x)^1000*(5x)^1000", "bits"),
 ]
 
