@@ -1,8 +1,9 @@
 """Symbolic work that may run away, done in worker processes that can be killed.
 
-* :mod:`core.sandbox.pool` -- :class:`Sandbox`, the pool of warm workers shared fairly
-  (per-owner caps, first come first served, a rate limit, cancellation), and
-  :func:`get_sandbox`, the process-wide one;
+* :mod:`core.sandbox.pool` -- :class:`Sandbox`, the pool of warm workers (time limits,
+  cancellation, a killed worker replaced), and :func:`get_sandbox`, the process-wide one;
+* :mod:`core.sandbox.line` -- who waits and who runs: per-owner caps, first come first
+  served, a rate limit on heavy work, the wait a caller is told;
 * :mod:`core.sandbox.ops` -- :data:`OPS`, the operations a worker performs;
 * :mod:`core.sandbox.worker` -- the worker's main loop, its memory limit
   (``RLIMIT_AS``) and the length-prefixed pickle protocol;
