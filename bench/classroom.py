@@ -19,6 +19,13 @@ delta and to the run's end (script_finished), the median bytes received, errors
 seconds and peak resident memory (server + its children, via psutil), and the ratio
 of each dashboard step to the bare app's page load.
 
+Then, with every cache warm, it measures what one warm visit of each page costs the
+server: ``--warm`` fresh sessions in a row (nobody else on the server) each open the page
+straight from its address, and the server tree's CPU seconds over them, divided by
+their number, is set against the same figure for the bare app's page (the goal of
+issue 17 is at most 1.5×). Sessions one after another, not at once: the figure is the
+page's own cost, not the queue's.
+
     .venv/bin/python bench/classroom.py          # N = 30
     .venv/bin/python bench/classroom.py -n 5
 
@@ -172,6 +179,34 @@ def dashboard_steps() -> list:
 BARE_STEPS = [("bare app", "", None), ("bare: slider", "", ("bare_k", 3.0))]
 
 
+async def warm_visits(url: str, page: str, visits: int, pid: int, timeout: float) -> tuple[float, float]:
+    """CPU seconds of the server tree per visit of ``page`` by ``visits`` fresh sessions in a row,
+    and the median bytes one visit received."""
+    sizes = []
+    cpu0 = stclient.server_tree_cpu_s(pid)
+    for _ in range(visits):
+        async with Session("warm") as s:
+            await s.connect(url, timeout=timeout)
+            r = await s.run(page=page, query="", timeout=timeout)
+            sizes.append(r.bytes)
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)  # the closed sessions' clean-up is part of their cost
+    return (stclient.server_tree_cpu_s(pid) - cpu0) / visits, statistics.median(sizes)
+
+
+def print_warm(rows: list[tuple[str, float, float]], bare: tuple[float, float], visits: int) -> None:
+    print(f"\nWarm visits, one session at a time ({visits} fresh sessions per page, every cache warm)\n")
+    hdr = f"{'page':<14}{'CPU ms / visit':>16}{'KB':>8}{'× bare CPU':>12}"
+    print(hdr)
+    print("-" * len(hdr))
+    for name, cpu, size in rows:
+        print(f"{name:<14}{cpu * 1000:>16.0f}{size / 1024:>8.0f}{cpu / max(bare[0], 1e-9):>11.1f}×")
+    print(f"{'bare app':<14}{bare[0] * 1000:>16.0f}{bare[1] / 1024:>8.0f}{1.0:>11.1f}×")
+    total = sum(size for _, _, size in rows)
+    print(f"{'every page':<14}{sum(c for _, c, _ in rows) * 1000:>16.0f}{total / 1024:>8.0f}"
+          "   (KB: each page opened by a fresh session, nothing cached in the browser)")
+
+
 def print_table(title: str, results: list[dict], bare: dict | None) -> None:
     hdr = (f"{'step':<14}{'n':>4}{'first med':>11}{'first p95':>11}{'end med':>9}{'end p95':>9}"
            f"{'KB':>8}{'charts':>7}{'exc':>5}{'t/o':>5}{'fail':>5}{'× bare (end p95)':>18}")
@@ -222,6 +257,14 @@ def run_direct(args) -> int:
                 out, took = asyncio.run(classroom(f"http://127.0.0.1:{port}", args.n, steps, args.timeout))
             meta[name] = {"cpu": w.cpu, "peak": w.peak, "rss0": w.rss0, "wall": took}
             results += [summarise(step, out.get(step, [])) for step, _, _ in steps]
+        warm = []
+        if args.warm:
+            url = f"http://127.0.0.1:{servers['dashboard'][0]}"
+            for name, page in PAGES:
+                cpu, size = asyncio.run(warm_visits(url, page, args.warm, servers["dashboard"][1].pid, args.timeout))
+                warm.append((name, cpu, size))
+            bare_warm = asyncio.run(warm_visits(f"http://127.0.0.1:{servers['bare'][0]}", "", args.warm,
+                                                servers["bare"][1].pid, args.timeout))
     finally:
         for _port, proc in servers.values():
             stclient.stop_server(proc)
@@ -235,6 +278,8 @@ def run_direct(args) -> int:
               f"(idle before: {m['rss0']:.0f} MB), whole class {m['wall']:.1f} s")
     print(f"ratio      dashboard / bare: {d['cpu'] / max(b['cpu'], 1e-9):.1f}× CPU, "
           f"{d['peak'] / max(b['peak'], 1e-9):.1f}× peak memory")
+    if warm:
+        print_warm(warm, bare_warm, args.warm)
     errors = errors_of(results)
     print(f"\nerrors: {errors}; server logs in {logs}")
     return 1 if errors else 0
@@ -303,6 +348,8 @@ def main() -> int:
                     help="the dashboard as K replicas behind nginx (deploy/run_replicas.py)")
     ap.add_argument("--replicas", default=None,
                     help=f"K, or several to compare (e.g. 1,2); implies --proxy (default: cores = {cores()})")
+    ap.add_argument("--warm", type=int, default=5,
+                    help="fresh sessions per page for the warm-visit CPU table (0: skip; direct mode only)")
     ap.add_argument("--no-bare", action="store_true", help="with --proxy: skip the bare app's baseline")
     args = ap.parse_args()
     if args.proxy or args.replicas:
