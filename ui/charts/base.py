@@ -23,13 +23,34 @@ import pandas as pd
 _TO_DICT_LOCK = threading.Lock()
 
 
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as it is cheapest to send: text columns as categories, no index.
+
+    Streamlit sends a chart's datasets as Arrow tables. A text column is sent in full
+    on every row ("symbolic: SymPy diff (exact)" four hundred times); as a category it
+    is an Arrow dictionary: each name once, and one small integer per row. The values
+    read the same everywhere (Vega-Lite, the legend, tooltips, tests reading the data),
+    so legends keep their user-facing names and no key has to be mapped back. A
+    non-default index would be sent as one more column that nothing draws.
+    """
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(values.dtype):
+            continue
+        if pd.api.types.infer_dtype(values, skipna=True) == "string":
+            frame[column] = values.astype("category")
+    return frame
+
+
 def _keep_frames(data, datasets: dict):
-    """A data transformer that keeps each DataFrame as it is (no JSON records), named by content.
+    """A data transformer that keeps each DataFrame (no JSON records), named by content.
 
     The browser keeps datasets by name across reruns: a name must change
-    exactly when the data do, as with Streamlit's own conversion.
+    exactly when the data do, as with Streamlit's own conversion. Frames are
+    :func:`compact` (text columns as categories), which draws the same.
     """
-    frame = pd.DataFrame(data)
+    frame = compact(pd.DataFrame(data))
     try:
         content = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     except TypeError:  # a column of unhashable cells (lists): hash its text instead
