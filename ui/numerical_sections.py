@@ -11,7 +11,9 @@ Sections, in page order:
 
 Every computation goes through a ``st.cache_data`` wrapper keyed by the
 function's spec text and plain numbers, so students looking at the same
-function share the work.
+function share the work; every chart is built once for all of them
+(:func:`ui.panels.chart_spec`), its lines thinned to what it can show
+(:func:`ui.panels.thin_lines`: gaps and breaks kept, grid points drawn as dots kept whole).
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ def gradient_frame(spec: str, lo: float, hi: float, n: int, edge_order: int) -> 
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def gradient_curves(spec: str, lo: float, hi: float, n: int, edge_order: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The np.gradient chart's data (every point, for the CSV) and what it draws: the exact f′
+    thinned (:func:`ui.panels.thin_lines`, breaks kept), np.gradient's dots all kept."""
+    df = gradient_frame(spec, lo, hi, n, edge_order)
+    name = f"np.gradient, edge_order={edge_order}"
+    curve = pd.concat([exact_curve(spec, lo, hi), pd.DataFrame({"x": df["x"], "y": df["approx"], "series": name})],
+                      ignore_index=True)
+    return curve, panels.thin_lines(curve, breaks=_breaks(spec, lo, hi), keep=(name,))
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def exact_curve(spec: str, lo: float, hi: float, n: int = 400) -> pd.DataFrame:
     xs = np.linspace(lo, hi, int(n))
     y = np.where(_defined(spec, xs, lo, hi), reference.exact(resolve(spec), xs), np.nan)
@@ -79,8 +92,9 @@ def kink_frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = numerical.kink_stencil(fn, xs, 0.0, count=3 if n % 2 else 4)
     g = numerical.gradient(fn, xs)
     near = np.abs(xs) <= 1.0
-    fine = np.linspace(-1, 1, 401)
-    exact = np.where(fine == 0, np.nan, np.sign(fine))  # undefined at the kink: a gap
+    # sign(x) on [−1, 1] is two flat pieces: their ends draw it, and 0 (undefined, a gap) splits them
+    fine = np.linspace(-1, 1, 401)[[0, 199, 200, 201, 400]]
+    exact = np.where(fine == 0, np.nan, np.sign(fine))
     chart = pd.concat([
         pd.DataFrame({"x": fine, "y": exact, "series": "exact f′ = sign(x)"}),
         pd.DataFrame({"x": xs[near], "y": g[near], "series": f"np.gradient, {n} points"}),
@@ -166,13 +180,12 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
                          "first-order difference, edge_order=2 a one-sided second-order one.")
     df = gradient_frame(spec, lo, hi, n, edge)
     approx_name = f"np.gradient, edge_order={edge}"
-    curve = pd.concat([exact_curve(spec, lo, hi),
-                       pd.DataFrame({"x": df["x"], "y": df["approx"], "series": approx_name})], ignore_index=True)
+    curve, drawn = gradient_curves(spec, lo, hi, n, edge)
     code = (snippets.numpy_def(fn) + f"\nxs = np.linspace({lo:g}, {hi:g}, {n})\n"
             f"dfdx = np.gradient(f(xs), xs, edge_order={edge})\n")
     panels.chart_panel(
-        charts.curves(curve, title=f"np.gradient on {n} points (dots) over the exact f′ (float64)",
-                      y_title="f′(x)", points=(approx_name,), breaks=_breaks(spec, lo, hi)),
+        panels.chart_spec(charts.curves, drawn, title=f"np.gradient on {n} points (dots) over the exact f′ (float64)",
+                          y_title="f′(x)", points=(approx_name,), breaks=_breaks(spec, lo, hi)),
         curve, key="num_gradient", code=code,
         caption="np.gradient only sees the values f(xᵢ): inside it takes (f[i+1] − f[i−1]) / (x[i+1] − x[i−1]), "
                 "at the ends a one-sided difference.",
@@ -196,7 +209,8 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
     note = f" {int(clipped.sum())} errors of exactly 0 are drawn at {numerical.ZERO_FLOOR['float64']:.0e} (▼)." \
         if clipped.any() else ""
     panels.chart_panel(
-        charts.error_along_x(err, title="|np.gradient − exact f′| along x (log scale): the ends stand out"),
+        panels.chart_spec(charts.error_along_x, err,
+                          title="|np.gradient − exact f′| along x (log scale): the ends stand out"),
         err, key="num_gradient_error",
         code=code + snippets.exact_def(fn) + "error = abs(dfdx - fprime(xs))\n",
         caption="Large dots are the two end points. Switch edge_order to 2 and watch them drop." + note,
@@ -213,8 +227,8 @@ def kink_section() -> None:
                   help="100 is the lab's grid. Try 101: an odd number puts 0 on the grid.")
     table, data = kink_frames(n)
     panels.chart_panel(
-        charts.curves(data, title=f"np.gradient of |x| near 0, {n} points on [−5, 5] (float64)",
-                      y_title="d|x|/dx", points=(f"np.gradient, {n} points",), clip=False),
+        panels.chart_spec(charts.curves, data, title=f"np.gradient of |x| near 0, {n} points on [−5, 5] (float64)",
+                          y_title="d|x|/dx", points=(f"np.gradient, {n} points",), clip=False),
         data, key="num_kink", caption="The exact derivative jumps from −1 to 1 at 0 (a gap: undefined there).",
         code=f"import numpy as np\n\nxs = np.linspace(-5, 5, {n})\ndfdx = np.gradient(np.abs(xs), xs)\n"
              "i = np.argsort(np.abs(xs))[:2]\nxs[i], dfdx[i]\n",
@@ -273,7 +287,7 @@ def point_section(fn, spec: str, lo: float, hi: float) -> tuple[float, float]:
     window = (x0 - w, x0 + w)
     data = secant_frame(spec, x0, hs, scheme, window)
     panels.chart_panel(
-        charts.secant_chart(data, title=f"{s.label} lines at x₀ = {x0:.3g} for h from {hs[0]:.1e} to {h:.1e} "
+        panels.chart_spec(charts.secant_chart, data, title=f"{s.label} lines at x₀ = {x0:.3g} for h from {hs[0]:.1e} to {h:.1e} "
                                         "(float64)"),
         data, key="num_secants",
         caption="Each line has the slope the scheme computes with that h (its points of f are dots; the "
@@ -299,16 +313,23 @@ def _best_label(scheme: str, dtype: str) -> str:
 
 def step_frame(sweep: pd.DataFrame, theory: pd.DataFrame, best: pd.DataFrame, dtype: str,
                schemes: list[str]) -> pd.DataFrame:
-    """The explorer chart's data in one long frame: measured, theory and best-h rows."""
+    """The explorer chart's data in one long frame: measured, theory and best-h rows.
+
+    ``y`` is the error drawn: the error itself, or the floor where it is exactly 0
+    (``clipped``; the chart's tooltip says 0 there). A theory line is a power of h, a
+    straight line on log-log axes: its two ends draw it exactly.
+    """
     sw = sweep[(sweep["dtype"] == dtype) & sweep["scheme"].isin(schemes)]
-    measured = pd.DataFrame({"h": sw["h"], "y": sw["error_plot"], "error": sw["error"], "clipped": sw["clipped"],
+    measured = pd.DataFrame({"h": sw["h"], "y": sw["error_plot"], "clipped": sw["clipped"],
                              "series": sw["scheme"].map(lambda s: SCHEMES[s].label), "layer": "measured"})
     th = theory[theory["dtype"] == dtype]
-    theory_rows = pd.DataFrame({"h": th["h"], "y": th["error"], "error": th["error"], "clipped": False,
+    ends = th.groupby("series", sort=False)["h"].transform(lambda h: (h == h.min()) | (h == h.max())).astype(bool)
+    th = th[ends]
+    theory_rows = pd.DataFrame({"h": th["h"], "y": th["error"], "clipped": False,
                                 "series": th["series"], "layer": "theory"})
     b = best[(best["dtype"] == dtype) & best["scheme"].isin(schemes) & np.isfinite(best["error"])]
     by, bclip = _clip(b["error"].to_numpy(), dtype)
-    best_rows = pd.DataFrame({"h": b["best_h"], "y": by, "error": b["error"], "clipped": bclip,
+    best_rows = pd.DataFrame({"h": b["best_h"], "y": by, "clipped": bclip,
                               "series": [_best_label(s, dtype) for s in b["scheme"]], "layer": "best"})
     return pd.concat([measured, theory_rows, best_rows], ignore_index=True)
 
@@ -337,8 +358,8 @@ def step_section(fn, spec: str, x0: float, h: float) -> None:
                  f"log 0 is −∞, so they are drawn at {floor:.0e} as ▼." if n_zero else
                  f" Errors of exactly 0 would be drawn at {floor:.0e} (none here).")
     panels.chart_panel(
-        charts.step_error_chart(data, h_mark=h, title=f"Error against h at x₀ = {x0:.4g}, {dtype} (log-log)"),
-        data, key=f"num_steps_{dtype}",
+        panels.chart_spec(charts.step_error_chart, data, h_mark=h, title=f"Error against h at x₀ = {x0:.4g}, {dtype} (log-log)"),
+        data.assign(error=np.where(data["clipped"], 0.0, data["y"])), key=f"num_steps_{dtype}",
         caption="Solid: measured |estimate − exact f′(x₀)|. Dashed: theory (truncation slopes 1, 2, 4 and "
                 "round-off ε·|f(x₀)|/h). Diamonds: the best h of each scheme. Dotted rule: the h chosen "
                 "above." + clip_note,
@@ -381,7 +402,7 @@ def order_section(fn, spec: str, lo: float, hi: float) -> None:
     conv, orders = order_frames(spec, lo, hi)
     data = order_frame(conv)
     panels.chart_panel(
-        charts.convergence_chart(data, title="Largest |np.gradient − exact f′| against n (float64, log-log)"),
+        panels.chart_spec(charts.convergence_chart, data, title="Largest |np.gradient − exact f′| against n (float64, log-log)"),
         data, key="num_orders",
         code=snippets.numpy_def(fn) + snippets.exact_def(fn) + "\nns, errors = [10, 100, 1000, 10000], []\n"
              "for n in ns:\n"
@@ -434,7 +455,7 @@ def cost_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
                       "what": f"one gradient in {p:,} parameters"}).dropna(),
     ], ignore_index=True)
     panels.chart_panel(
-        charts.cost_bars(bars, title="Evaluations of f each method needs (log scale)"),
+        panels.chart_spec(charts.cost_bars, bars, title="Evaluations of f each method needs (log scale)"),
         bars, key="num_cost", y="evaluations", series="what",
         caption="Counted: the points at which f was actually evaluated on this page's grid. The complex step "
                 "evaluates f once per value, but in complex arithmetic (about 2 to 4 times dearer). "

@@ -82,6 +82,7 @@ def secant_chart(df: pd.DataFrame, *, title: str = "", height: int = HEIGHT) -> 
     data["fade"] = 1.0
     for j, name in enumerate(secant_names):
         data.loc[data["series"] == name, "fade"] = 0.3 + 0.7 * (j + 1) / len(secant_names)
+    data = data[["x", "y", "h", "series", "kind", "role", "fade"]]  # what is drawn (each line's slope is its name's h)
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y", scale=yscale), color=colour,
         tooltip=["series:N", alt.Tooltip("x:Q", format=".6g"), alt.Tooltip("y:Q", format=".6g")],
@@ -104,7 +105,8 @@ def step_error_chart(df: pd.DataFrame, *, h_mark: float | None = None, title: st
     ``df``: long form ``h, y, series, layer`` (layer "measured", "theory" or
     "best"; a best-h row's series is "best h: <scheme> (<dtype>)" and it takes
     its scheme's colour) and ``clipped`` (measured errors of exactly 0, raised
-    to a floor, drawn as downward triangles). ``h_mark`` draws a vertical rule
+    to a floor, drawn as downward triangles; the tooltip's error is 0 there, computed
+    in the browser rather than sent as a second column). ``h_mark`` draws a vertical rule
     at the step chosen on the page. The y-axis spans the measured errors; theory
     lines are cut there.
     """
@@ -120,7 +122,8 @@ def step_error_chart(df: pd.DataFrame, *, h_mark: float | None = None, title: st
     yscale = alt.Scale(type="log")
     if len(seen):
         yscale = alt.Scale(type="log", domain=[float(seen.min()) / 3, float(seen.max()) * 3])
-    base = alt.Chart(data).encode(
+    data = data[["h", "y", "clipped", "series", "layer", "colour"]]
+    base = alt.Chart(data).transform_calculate(error="datum.clipped ? 0 : datum.y").encode(
         x=alt.X("h:Q", title="step h (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         y=alt.Y("y:Q", title="|estimate − exact f′(x₀)| (log scale)", scale=yscale, axis=alt.Axis(format=".0e")),
         color=colour,
