@@ -324,8 +324,11 @@ def derivatives(fn: Function) -> None:
     if hi <= lo:
         st.warning("The x-range is empty: move the right end past the left one.")
         return
-    tabs = st.tabs([f"f{PRIMES[k]} (order {k})" for k in (1, 2, 3)])
+    # Only the open order is computed and sent (each is a chart of 800 points); it travels in the link.
+    tabs = st.tabs([f"f{PRIMES[k]} (order {k})" for k in (1, 2, 3)], key="sym_order", bind="query-params")
     for order, tab in zip((1, 2, 3), tabs):
+        if not tab.open:
+            continue
         with tab:
             where = ""
             try:
@@ -349,8 +352,11 @@ def derivatives(fn: Function) -> None:
             st.caption(f"As a tree this derivative has {ops:,} operation{'' if ops == 1 else 's'} "
                        "(SymPy's count_ops)." + where)
             dom = data.analysis(state.spec(), float(lo), float(hi))
-            chart = charts.curves(df, title=f"f and its exact derivative of order {order} (float64)",
-                                  y_title="value", breaks={"f(x)": dom.breaks(), "": dom.breaks(derivative=True)})
+            breaks = {"f(x)": dom.breaks(), "": dom.breaks(derivative=True)}
+            # built once for every student with this function and range
+            chart = panels.chart_spec(charts.curves, panels.thin_lines(df, breaks=breaks),
+                                      title=f"f and its exact derivative of order {order} (float64)",
+                                      y_title="value", breaks=breaks)
             deltas = (f"d{order} = d{order}.replace(DiracDelta, lambda *args: 0)  # δ is 0 away from 0, as drawn\n"
                       if fn.expr.has(sp.Abs, sp.sign, sp.Heaviside) else "")
             code = (snippets.sympy_def(fn) + f"d{order} = diff(f, x, {order})\n" + deltas
@@ -540,7 +546,7 @@ def swell() -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
     long = _long(sizes, SWELL_LABELS)
     panels.chart_panel(
-        charts.swell_lines(long, title="Size of the derivative of p∘…∘p", y_title="operations"),
+        panels.chart_spec(charts.swell_lines, long, title="Size of the derivative of p∘…∘p", y_title="operations"),
         long, key="sym_swell_sizes", y="value",
         code=("import sympy as sp, jax\nx = sp.Symbol('x', real=True)\nf = x\nfor d in range(1, 7):\n"
               "    f = 2*f**3 - 3*f**2 + 5\n    df = sp.diff(f, x)\n    repl, red = sp.cse(df)\n"
@@ -587,7 +593,7 @@ def swell() -> None:
                     f"{TIMING_BUDGET_S:g} s for the full run; the estimate column shows that prediction.")
         tl = _long(times[["depth", "cse_s", "no_cse_s"]], TIME_LABELS)
         panels.chart_panel(
-            charts.swell_lines(tl, title=f"Evaluating f′ on {n:,} points (float64)", y_title="seconds per call",
+            panels.chart_spec(charts.swell_lines, tl, title=f"Evaluating f′ on {n:,} points (float64)", y_title="seconds per call",
                                y_format=".3g"),
             tl, key="sym_swell_times", y="value",
             code=("import numpy as np, sympy as sp, timeit\n# df from the cell above\n"
