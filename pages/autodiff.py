@@ -26,6 +26,7 @@ if hi <= lo:
     st.stop()
 
 stats = []
+where = sections.at_x0(spec, x0, dtype, lo, hi)  # f defined at x₀? a pole? an overflow? (for every "—")
 with section("The main chart"):
     stats.append({"what": "f′ on the x-range (400 points), vmap(grad)", **sections.main_chart(fn, spec, lo, hi, dtype)})
 
@@ -38,7 +39,7 @@ if tabs[0].open:
 if tabs[1].open:
     with tabs[1]:
         with section("grad at x₀"):
-            sections.grad_point(fn, spec, x0, dtype)
+            sections.grad_point(fn, spec, x0, dtype, where)
         st.fragment(guarded(sections.pitfalls, "grad and its pitfalls"))(fn, spec, x0, dtype)
 if tabs[2].open:
     with tabs[2], section("The gallery"):
@@ -48,10 +49,10 @@ if tabs[3].open:
         sections.kink_panel(dtype)
 if tabs[4].open:
     with tabs[4], section("Inside autodiff"):
-        sections.inside(fn, spec, x0, dtype)
+        sections.inside(fn, spec, x0, dtype, where)
 if tabs[5].open:
     with tabs[5], section("Higher order"):
-        sections.higher_order(fn, spec, lo, hi, x0, dtype)
+        sections.higher_order(fn, spec, lo, hi, x0, dtype, where)
 if tabs[6].open:
     with tabs[6], section("float32 vs float64"):
         sections.precision(spec, dtype, stats + sections.precision_rows(spec, lo, hi, x0, dtype))

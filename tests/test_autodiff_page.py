@@ -1,6 +1,7 @@
 """The Automatic (JAX) page: the values it displays, checked through AppTest."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -30,6 +31,23 @@ def _table(at, column: str):
         if column in d.value.columns:
             return d.value
     raise AssertionError(f"no table with a {column!r} column")
+
+
+def _shown(at, column: str):
+    """The first table with ``column`` as the student reads it (its cells' display text)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    for d in at.dataframe:
+        if column in d.value.columns:
+            shown = d.proto.arrow_data.styler.display_values
+            return convert_arrow_bytes_to_pandas_df(shown) if shown else d.value.astype(str)
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def _no_raw_numbers(table) -> None:
+    """No None, nan, inf or Python's e-notation in any cell a student reads."""
+    for cell in table.astype(str).to_numpy().ravel():
+        assert not re.search(r"\b(None|nan|inf)\b|\de[+-]\d", cell), cell
 
 
 def _metric(at, start: str) -> str:
@@ -195,3 +213,87 @@ def test_undefined_points_render_without_exception(spec):
     fwd = _table(open_tab(at, "Inside autodiff", PAGE), "tangent")
     no_exception(at)
     assert not math.isfinite(fwd["tangent"].iloc[-1])  # ±inf at 0, as jax.grad gives
+
+
+HIGHER = ("JAX value ({dtype})", "SymPy value (float64)", SCALED_ERROR)
+
+
+def _higher_cells(at, dtype: str = "float64") -> dict[int, tuple[str, str, str]]:
+    """The f′, f″, f‴ table as read: {order: (JAX, SymPy, error)}."""
+    table = _shown(open_tab(at, "Higher order", PAGE), "SymPy value (float64)")
+    _no_raw_numbers(table)
+    cols = [c.format(dtype=dtype) for c in HIGHER]
+    return {int(o): tuple(str(r[c]) for c in cols) for o, (_, r) in zip(range(1, 4), table.iterrows())}
+
+
+def _read_at(spec: str, x0: float):
+    """The page at x₀: the higher-order table's cells and the forward trace, as read."""
+    at = _page(spec)
+    at.slider(key="ad_x0").set_value(x0).run()
+    no_exception(at)
+    cells = _higher_cells(at)
+    trace = _shown(open_tab(at, "Inside autodiff", PAGE), "tangent")
+    _no_raw_numbers(trace)
+    return at, cells, trace
+
+
+def test_ln_x_at_a_negative_x0_reads_f_undefined_not_jax_numbers():
+    at, cells, trace = _read_at("log(x)", -2.0)
+    # JAX's rule would give f′ = −0.5 and SymPy's 1/x too: neither is a derivative of ln x at −2
+    assert all(c == ("— f undefined here",) * 3 for c in cells.values()), cells
+    assert list(trace["value"]) == ["-2", "— f undefined here"]
+    assert list(trace["tangent"]) == ["1", "-0.5"]  # what jvp computes, shown as it is: the lesson
+    at = open_tab(at, "grad and its pitfalls", PAGE)
+    assert _metric(at, "f(x₀)") == "— f undefined here" and _metric(at, "exact f′(x₀)") == "— f undefined here"
+    assert _metric(at, "jax.grad(f)(x₀)") == "-0.5"
+
+
+def test_one_over_x_at_its_pole_reads_a_dash_and_why():
+    at, cells, trace = _read_at("1/x", 0.0)
+    assert all(c == ("— f undefined here (a pole)",) * 3 for c in cells.values()), cells
+    assert list(trace["value"]) == ["0", "— f undefined here (a pole)"]
+    assert trace["local derivatives"].iloc[-1].endswith("= −∞")
+    at.radio(key="ad_mode").set_value("reverse (grad)").run()
+    rev = _shown(at, "adjoint")
+    _no_raw_numbers(rev)
+    passes = _table(at, "adjoint")["pass"]
+    assert (rev["adjoint"][passes == "forward"] == "").all()  # adjoints come in the backward pass
+    assert rev["adjoint"].iloc[-1] == "— f undefined here (a pole)"
+
+
+def test_tan_near_its_pole_reads_significant_digits():
+    at = _page("tan(x)")
+    at.slider(key="ad_range").set_value((-1.5, 1.5)).run()
+    at.slider(key="ad_x0").set_value(1.55).run()  # 0.02 left of π/2: f‴ is 3.2 × 10⁷
+    no_exception(at)
+    cells = _higher_cells(at)
+    assert cells[1][:2] == ("2312.540478", "2312.540478")
+    assert cells[2][:2] == ("222366.8737", "222366.8737")
+    assert cells[3][:2] == ("3.20778106 × 10⁷", "3.20778106 × 10⁷")
+    assert all(c[2] == "0" for c in cells.values())
+    at.radio(key="ad_dtype").set_value("float32").run()
+    cells = _higher_cells(at, "float32")
+    assert cells[1][0] == "2312.53" and cells[1][1] == "2312.540478"  # float32 holds 7 digits
+    assert cells[3][0] == "3.207752 × 10⁷" and re.fullmatch(r"9\.\d\d × 10⁻⁶", cells[3][2]), cells
+
+
+def test_composed_depth_6_in_float32_says_it_overflows():
+    at = _page("composed:6")
+    at.slider(key="ad_range").set_value((-1.0, 1.5)).run()
+    at.slider(key="ad_x0").set_value(1.0).run()
+    at.radio(key="ad_dtype").set_value("float32").run()
+    no_exception(at)
+    cells = _higher_cells(at, "float32")
+    assert cells[1] == ("— overflows float32", "0", "— overflows float32"), cells
+    assert cells[2] == ("— overflows float32", "5.401836271 × 10¹⁷⁰", "— overflows float32"), cells
+    assert cells[3][1:] == ("— not computed (switch it on above)",) * 2, cells  # SymPy's f‴ takes seconds here
+    trace = _shown(open_tab(at, "Inside autodiff", PAGE), "tangent")
+    _no_raw_numbers(trace)
+    assert trace["value"].iloc[-1] == "— overflows float32"
+    summary = _shown(open_tab(at, "float32 vs float64", PAGE), f"largest {SCALED_ERROR}")
+    _no_raw_numbers(summary)
+    assert summary[f"largest {SCALED_ERROR}"].iloc[0] == "— JAX's value overflows float32"
+    # in float64 the same point is finite: 2.68 × 10¹⁵⁴ away from the exact 0, rounding amplified by f″
+    at.radio(key="ad_dtype").set_value("float64").run()
+    cells = _higher_cells(at)
+    assert cells[1] == ("2.681561586 × 10¹⁵⁴", "0", "2.68 × 10¹⁵⁴"), cells

@@ -9,6 +9,7 @@ page is passed to each section: every number shown says which dtype made it.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -57,8 +58,95 @@ def num(v: float) -> str:
     return repr(float(v))
 
 
-def fmt(v: float) -> str:
-    return f"{v:.10g}" if isinstance(v, (float, int, np.floating)) else str(v)
+# --- numbers as a student reads them ----------------------------------------------------
+
+#: Significant digits shown for a value computed in each dtype (float32 holds about 7).
+DIGITS = {"float32": 7, "float64": 10}
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sig(v: float, digits: int = 10) -> str:
+    """A finite number in ``digits`` significant digits; below 10⁻⁴ or from 10⁷ on as m × 10ᵏ
+    (2.681561586 × 10¹⁵⁴, never Python's 2.6815615859885194e+154)."""
+    v = float(v)
+    if v == 0 or 1e-4 <= abs(v) < 1e7:
+        return f"{v:.{digits}g}"
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def why(v: float, dtype: str, where: dict | None = None) -> str:
+    """``—`` and the reason a value is not a number (or not one to read) at x₀."""
+    where = where or {}
+    if where.get("defined") is False:
+        return "— f undefined here" + (" (a pole)" if where.get("pole") else "")
+    if where.get("overflows") or (isinstance(v, float) and math.isinf(v)):
+        return f"— overflows {dtype}"
+    return f"— nan in {dtype} (0/0 or ∞ − ∞ on the way)"
+
+
+def fmt(v, dtype: str = "float64", where: dict | None = None) -> str:
+    """A value as computed: significant digits for its dtype, or ``—`` and why it is no number."""
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if not isinstance(v, (float, np.floating)):
+        return str(v)
+    return sig(v, DIGITS.get(dtype, 10)) if math.isfinite(v) else why(float(v), dtype, where)
+
+
+def exact_fmt(v, dtype: str, where: dict) -> str:
+    """A value that means something only where f exists (a derivative at x₀): ``—`` where it does not."""
+    return why(float(v), dtype, where) if where.get("defined") is False else fmt(v, dtype, where)
+
+
+@st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
+def at_x0(spec: str, x0: float, dtype: str, lo: float, hi: float) -> dict:
+    """What holds at x₀: f exists there (``defined``), x₀ is a pole (``pole``), and f exists
+    but its value does not fit ``dtype`` (``overflows``). The page's x-range is analysed for
+    its chart already; an x₀ outside it gets a small range of its own."""
+    from core import domain
+    from ui import data
+
+    fn = resolve(spec)
+    r = 1e-3 * (1 + abs(x0))
+    a, b = (lo, hi) if lo <= x0 <= hi else (x0 - r, x0 + r)
+    dom = data.analysis(spec, float(a), float(b))
+    x = np.array([x0], dtype=np.float64)
+    pole = any(abs(p - x0) <= 1e-12 * max(1.0, abs(x0)) for p in dom.poles)
+    with np.errstate(all="ignore"):
+        f64 = float(np.asarray(fn.numpy(x), dtype=float)[0])
+        f = float(np.asarray(fn.numpy(x.astype(dtype)), dtype=float)[0])
+    defined = not pole and not math.isnan(f64) and not any(domain.inside(x, span)[0] for span in dom.undefined)
+    return {"defined": defined, "pole": pole, "overflows": defined and not math.isfinite(f)}
+
+
+def _trace_view(table: pd.DataFrame, dtype: str, where: dict):
+    """The trace as read: values in significant digits, ``—`` and a reason where JAX's is no
+    number, nothing in the adjoint column of the forward pass (its adjoints come later)."""
+    style = table.style.format({c: (lambda v: fmt(v, dtype, where)) for c in ("value", "tangent", "adjoint")
+                                if c in table.columns})
+    if "adjoint" in table.columns:
+        style = style.format(lambda v: "", subset=pd.IndexSlice[table.index[table["pass"] == "forward"], ["adjoint"]])
+    if "local derivatives" in table.columns:
+        style = style.format(_local_text, subset=["local derivatives"])
+    return style
+
+
+_LOCAL_NUMBER = re.compile(r"= (-?(?:inf|nan|\d+(?:\.\d*)?(?:e[+-]?\d+)?))\b")
+
+
+def _local_number(m: re.Match) -> str:
+    v = float(m.group(1))
+    if math.isnan(v):
+        return "= — (nan)"
+    return ("= −∞" if v < 0 else "= ∞") if math.isinf(v) else "= " + sig(v, 6)
+
+
+def _local_text(text: str) -> str:
+    """A step's local derivatives with each number as read (core prints %g: 3.70269e+37, inf)."""
+    return _LOCAL_NUMBER.sub(_local_number, str(text))
 
 
 # --- cached computations (plain arguments only) ------------------------------------------
@@ -280,13 +368,13 @@ def arrays(dtype: str) -> None:
             language="python")
 
 
-def grad_point(fn, spec: str, x0: float, dtype: str) -> dict:
-    """grad(f)(x₀) from the x₀ slider, next to the exact value."""
+def grad_point(fn, spec: str, x0: float, dtype: str, where: dict) -> dict:
+    """grad(f)(x₀) from the x₀ slider, next to the exact value (``where``: :func:`at_x0`)."""
     p = point_values(spec, x0, dtype)
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"f(x₀), {dtype}", fmt(p["f"]))
-    c2.metric(f"jax.grad(f)(x₀), {dtype}", fmt(p["grad"]))
-    c3.metric("exact f′(x₀), SymPy, float64", fmt(p["exact"]))
+    c1.metric(f"f(x₀), {dtype}", fmt(p["f"], dtype, where))
+    c2.metric(f"jax.grad(f)(x₀), {dtype}", fmt(p["grad"], dtype, where))  # JAX's number, even where f is not
+    c3.metric("exact f′(x₀), SymPy, float64", exact_fmt(p["exact"], "float64", where))
     st.code(snippets.jax_def(fn) + f"\nprint(f({num(x0)}))\nprint(jax.grad(f)(jnp.{dtype}({num(x0)})))",
             language="python")
     if not math.isfinite(p["f"]) and math.isfinite(p["grad"]):
@@ -305,14 +393,14 @@ def pitfalls(fn, spec: str, x0: float, dtype: str) -> None:
     st.code(snippets.jax_def(fn) + f"\ntry:\n    jax.grad(f)({k})\nexcept TypeError as err:\n    print(err)",
             language="python")
     st.code(r["int_error"] or "(no error)", language=None, wrap_lines=True)
-    st.markdown(f"Fix: pass a float. `jax.grad(f)({float(k)!r})` = **{fmt(r['int_fixed'])}** ({dtype}).")
+    st.markdown(f"Fix: pass a float. `jax.grad(f)({float(k)!r})` = **{fmt(r['int_fixed'], dtype)}** ({dtype}).")
 
     st.markdown("**2 · A non-scalar output.** `grad` needs f to return one number; "
                 "f of an array of three points returns three.")
     st.code(snippets.jax_def(fn) + f"\nxs = jnp.array([1., 2., 3.], dtype=jnp.{dtype})\ntry:\n"
             "    jax.grad(f)(xs)\nexcept TypeError as err:\n    print(err)", language="python")
     st.code(r["array_error"] or "(no error)", language=None, wrap_lines=True)
-    vals = ", ".join(fmt(v) for v in r["array_fixed"])
+    vals = ", ".join(fmt(v, dtype) for v in r["array_fixed"])
     st.markdown(f"Fix: map the scalar derivative over the array. `jax.vmap(jax.grad(f))(xs)` = "
                 f"**[{vals}]** ({dtype}).")
 
@@ -397,7 +485,7 @@ def kink_panel(dtype: str) -> None:
                "whose points nearest 0 are ±0.0505.")
 
 
-def inside(fn, spec: str, x0: float, dtype: str) -> dict:
+def inside(fn, spec: str, x0: float, dtype: str, where: dict) -> dict:
     """The jaxpr of f and grad f, and the evaluation trace, forward or reverse, step by step."""
     jf, jg = jaxprs(spec, dtype)
     st.markdown("JAX first *traces* f into a **jaxpr**: a straight-line program of primitives. "
@@ -435,23 +523,24 @@ def inside(fn, spec: str, x0: float, dtype: str) -> dict:
                     "that use it, of their adjoint times their local derivative.")
     first = max(0, step + 1 - TRACE_WINDOW)
     shown = table.iloc[first: step + 1]
-    numbers = {}  # Streamlit's default number format keeps full precision and switches to e-notation
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=numbers)
+    # Significant digits for the dtype, and — with a reason where JAX's value is no number.
+    st.dataframe(_trace_view(shown, dtype, where), hide_index=True, width="stretch")
     if first or step < last:
         with st.expander(f"the whole table ({last + 1} rows)"):
-            st.dataframe(table, hide_index=True, width="stretch", column_config=numbers)
+            st.dataframe(_trace_view(table, dtype, where), hide_index=True, width="stretch")
     row = table.iloc[step]
     if forward:
-        st.caption(f"Step {step}: {row['equation']} → value {row['value']:.8g}; {row['tangent rule']} "
-                   f"= {row['tangent']:.8g}.")
+        st.caption(f"Step {step}: {row['equation']} → value {fmt(row['value'], dtype, where)}; "
+                   f"{row['tangent rule']} = {fmt(row['tangent'], dtype, where)}.")
     elif row["pass"] == "forward":
-        st.caption(f"Step {step} (forward pass): {row['equation']} → value {row['value']:.8g}.")
+        st.caption(f"Step {step} (forward pass): {row['equation']} → value {fmt(row['value'], dtype, where)}.")
     else:
-        st.caption(f"Step {step} (backward pass): {row['adjoint rule']} = {row['adjoint']:.8g}.")
+        st.caption(f"Step {step} (backward pass): {row['adjoint rule']} = {fmt(row['adjoint'], dtype, where)}.")
     found = t["forward_d"] if forward else t["reverse_d"]
     agree = (found == p["exact"]) or abs(found - p["exact"]) <= 1e-6 * max(1.0, abs(p["exact"]))
-    st.markdown(f"f′(x₀) from this table: **{fmt(found)}** ({dtype}) · `jax.jvp`: {fmt(t['jax_d'])} · "
-                f"exact (SymPy, float64): {fmt(p['exact'])}" + (" ✓" if agree else ""))
+    st.markdown(f"f′(x₀) from this table: **{fmt(found, dtype, where)}** ({dtype}) · `jax.jvp`: "
+                f"{fmt(t['jax_d'], dtype, where)} · exact (SymPy, float64): {exact_fmt(p['exact'], 'float64', where)}"
+                + (" ✓" if agree else ""))
     if t["unknown"]:
         st.caption("Primitives evaluated by JAX itself (their local derivatives from jax.jvp): "
                    + ", ".join(t["unknown"]) + ".")
@@ -480,7 +569,7 @@ def inside(fn, spec: str, x0: float, dtype: str) -> dict:
     return reference.errors([found], [p["exact"]])
 
 
-def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> list[dict]:
+def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str, where: dict) -> list[dict]:
     """f″ and f‴ by nested grad against SymPy's."""
     slow = sympy_is_slow(spec, 3)
     with_third = True
@@ -491,9 +580,7 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
                 "write: `jax.grad(jax.grad(f))` for f″, three times for f‴.")
     with st.spinner("Differentiating twice and three times…"):
         table = higher_at(spec, x0, dtype, with_third)
-    config = {}
-    config[SCALED_ERROR] = st.column_config.NumberColumn(format="%.3e")
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(_higher_view(table, dtype, where, with_third), hide_index=True, width="stretch")
     out = []
     cols = st.columns(2)
     for col, order in zip(cols, (2, 3)):
@@ -514,6 +601,26 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str) -> 
     return out
 
 
+def _higher_view(table: pd.DataFrame, dtype: str, where: dict, with_third: bool):
+    """f′, f″, f‴ at x₀ as read: significant digits, ``—`` and why where there is no number."""
+    jax_col, sym_col = f"JAX value ({dtype})", "SymPy value (float64)"
+    reasons = {}  # an error with no number says why: the reason of the value that is missing
+    for i, row in table.iterrows():
+        for col, dt in ((jax_col, dtype), (sym_col, "float64")):
+            if where.get("defined") is False or not math.isfinite(row[col]):
+                reasons.setdefault(i, why(float(row[col]), dt, where))
+    style = table.style.format({jax_col: lambda v: exact_fmt(v, dtype, where),
+                                sym_col: lambda v: exact_fmt(v, "float64", where),
+                                SCALED_ERROR: lambda v: sig(v, 3) if math.isfinite(v) else "—"})
+    for i, reason in reasons.items():
+        style = style.format(lambda v, r=reason: r, subset=pd.IndexSlice[[i], [SCALED_ERROR]])
+    if not with_third:
+        skipped = table.index[table["order"] == 3]
+        style = style.format(lambda v: "— not computed (switch it on above)",
+                             subset=pd.IndexSlice[skipped, [sym_col, SCALED_ERROR]])
+    return style
+
+
 def precision_rows(spec: str, lo: float, hi: float, x0: float, dtype: str) -> list[dict]:
     """The page's other computations, for the precision tab (cached: no tab has to be open)."""
     p = point_values(spec, x0, dtype)
@@ -525,6 +632,18 @@ def precision_rows(spec: str, lo: float, hi: float, x0: float, dtype: str) -> li
     return rows
 
 
+def _error_text(stats: dict, dtype: str, unit: float = 1.0) -> str:
+    """A computation's largest scaled error (in ``unit``), or ``—`` and why there is none."""
+    v = stats.get("max_scaled", math.nan)
+    if math.isfinite(v):
+        return sig(v / unit, 3)
+    if not stats.get("compared", True):
+        return "— SymPy's value not computed"
+    if not stats.get("points"):
+        return "— f′ exists at none of these points"
+    return f"— JAX's value overflows {dtype}" if stats.get("nonfinite") else "— no finite value to compare"
+
+
 def precision(spec: str, dtype: str, rows: list[dict]) -> None:
     """The largest scaled error (|error| / max(|f′|, 1)) of each computation on the page, in the chosen dtype."""
     eps = float(np.finfo(dtype).eps)
@@ -532,13 +651,11 @@ def precision(spec: str, dtype: str, rows: list[dict]) -> None:
                 "top to rerun it all in the other precision. The exact derivative is SymPy's, in float64.")
     df = pd.DataFrame([{
         "computation": r["what"], "dtype": dtype,
-        f"largest {SCALED_ERROR}": r.get("max_scaled", math.nan),
-        "in epsilons": r.get("max_scaled", math.nan) / eps,
+        f"largest {SCALED_ERROR}": _error_text(r, dtype),
+        "in epsilons": _error_text(r, dtype, eps),
         "non-finite where exact is finite": r.get("nonfinite", 0),
     } for r in rows])
-    st.dataframe(df, hide_index=True, width="stretch",
-                 column_config={f"largest {SCALED_ERROR}": st.column_config.NumberColumn(format="%.3e"),
-                                "in epsilons": st.column_config.NumberColumn(format="%.3g")})
+    st.dataframe(df, hide_index=True, width="stretch")
     depth = composed_depth(spec)
     st.markdown("**The composed polynomial in float32.** Each level of p(t) = 2t³ − 3t² + 5 cubes its "
                 "input, so the values grow like x^(3^depth): float32 (largest number 3.4e38) overflows to "
