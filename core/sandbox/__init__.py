@@ -4,7 +4,9 @@
   cancellation, a killed worker replaced), and :func:`get_sandbox`, the process-wide one;
 * :mod:`core.sandbox.line` -- who waits and who runs: per-owner caps, first come first
   served, a rate limit on heavy work, the wait a caller is told;
-* :mod:`core.sandbox.ops` -- :data:`OPS`, the operations a worker performs;
+* :mod:`core.sandbox.ops` -- :data:`OPS`, the operations a worker performs, by kind in
+  ``algebra_ops``, ``derivative_ops`` and ``analysis_ops`` (their shared reading of a
+  formula and shaping of a result: :mod:`core.sandbox.formula`);
 * :mod:`core.sandbox.worker` -- the worker's main loop, its memory limit
   (``RLIMIT_AS``) and the length-prefixed pickle protocol;
 * :mod:`core.sandbox.errors` -- :class:`SandboxError` and its kinds.
