@@ -8,7 +8,8 @@ points where f′ jumps or blows up while f is defined (|x| at 0, √(1 − x²)
 ``solveset`` on the arguments of ``Abs`` and ``sign``); what it finds is checked
 against float64 evaluation, and where SymPy gives up, raises, or disagrees with
 the numbers, a bounded numerical scan takes over (runs of nan/inf on a fine grid,
-and bisection of the steepest steps to tell a jump or pole from a steep slope).
+and bisection of the steepest steps to tell a jump or pole from a steep slope:
+:mod:`core.domain_scan`).
 
 Work from user text is bounded before it starts: SymPy sees only expressions of at
 most :data:`MAX_NODES` nodes (the grammar caps typed text at 300 characters; the
@@ -29,7 +30,8 @@ import numpy as np
 import sympy as sp
 
 from .bounds import tree_size
-from .domain_sympy import MAX_NODES, floats, inside
+from .domain_scan import SCAN_POINTS, scan, values
+from .domain_sympy import MAX_NODES, inside
 from .expressions import Function
 from .memo import memo
 
@@ -37,10 +39,6 @@ __all__ = ["Domain", "analyse", "mask", "break_points", "reading_range", "MAX_NO
 
 #: Seconds a worker may spend in SymPy's domain tools before the numerical scan decides.
 SYMPY_TIMEOUT_S = 2.0
-#: Points of the numerical scan (the fallback, and the check of SymPy's answer).
-SCAN_POINTS = 4001
-#: Steepest steps of the scan that are bisected to tell a jump or pole from a steep slope.
-MAX_CANDIDATES = 24
 
 
 @dataclass(frozen=True)
@@ -93,115 +91,25 @@ class Domain:
         return not (self.undefined or self.poles or self.jumps)
 
 
-# --- helpers ----------------------------------------------------------------
-
-def _values(fn: Function, xs) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        return np.asarray(fn.numpy(np.asarray(xs, dtype=np.float64)), dtype=np.float64)
-
-
-def _derivative_values(fn: Function, xs) -> np.ndarray | None:
-    """The exact f′ on xs (None when it is too large to form here)."""
-    from . import symbolic
-
-    try:
-        with np.errstate(all="ignore"):
-            return np.asarray(symbolic.derivative_values(fn, np.asarray(xs, dtype=np.float64)), dtype=np.float64)
-    except Exception:  # noqa: BLE001  (too large, or anything else: no f′ analysis)
-        return None
-
-
 def _agrees(fn: Function, dom: Domain) -> bool:
     """SymPy's answer checked against float64: f is mostly finite where SymPy says it exists,
     and mostly not finite where SymPy says it does not (``log(sin x)`` once lost a piece)."""
     for a, b, *_ in dom.undefined:
         probe = np.linspace(a, b, 43)[1:-1]
-        if np.isfinite(_values(fn, probe)).sum() >= 3:  # x^x at negative integers: isolated, allowed
+        if np.isfinite(values(fn, probe)).sum() >= 3:  # x^x at negative integers: isolated, allowed
             return False
     for a, b in dom.defined:
         if b - a <= 0:
             continue
         probe = np.linspace(a, b, 11)[1:-1]
         probe = probe[~np.isin(probe, dom.poles)]
-        if probe.size and np.isfinite(_values(fn, probe)).mean() < 0.5:
+        if probe.size and np.isfinite(values(fn, probe)).mean() < 0.5:
             return False
     return True
 
 
-# --- the numerical scan -----------------------------------------------------
-
-def _bisect_step(g, a: float, b: float, ga: float, gb: float, iterations: int = 60) -> tuple[float, float, float]:
-    """Narrow [a, b] onto its steepest part; the final step |g(b) − g(a)| and the point."""
-    for _ in range(iterations):
-        m = 0.5 * (a + b)
-        if not a < m < b:
-            break
-        gm = float(g(np.array([m]))[0])
-        if not math.isfinite(gm):
-            return m, math.inf, gm
-        if abs(gm - ga) >= abs(gb - gm):
-            b, gb = m, gm
-        else:
-            a, ga = m, gm
-    return 0.5 * (a + b), abs(gb - ga), max(abs(ga), abs(gb))
-
-
-def _discontinuities(g, xs: np.ndarray, ys: np.ndarray) -> tuple[list, list]:
-    """Jumps and poles of g between consecutive finite samples (bisection of the steepest steps)."""
-    ok = np.isfinite(ys)
-    idx = np.flatnonzero(ok[:-1] & ok[1:])
-    if idx.size < 3:
-        return [], []
-    steps = np.abs(np.diff(ys))[idx]
-    typical = float(np.median(steps)) + 1e-300
-    scale = float(np.nanpercentile(np.abs(ys[ok]), 90)) + 1e-300
-    order = idx[np.argsort(steps)[::-1]][:MAX_CANDIDATES]
-    jumps, poles = [], []
-    for i in order:
-        if abs(ys[i + 1] - ys[i]) < 8 * typical:
-            break
-        at, step, size = _bisect_step(g, xs[i], xs[i + 1], ys[i], ys[i + 1])
-        if step > 1e-6 * scale:
-            if not math.isfinite(step) or size > 1e6 * scale:
-                poles.append(at)
-            else:
-                jumps.append(at)
-    return jumps, poles
-
-
-def _runs(bad: np.ndarray, xs: np.ndarray) -> tuple[list, list]:
-    """Runs of True in ``bad`` as undefined spans (2+ points) and isolated points."""
-    spans, points = [], []
-    edges = np.flatnonzero(np.diff(np.r_[0, bad.astype(int), 0]))
-    for start, stop in zip(edges[::2], edges[1::2]):
-        if stop - start == 1:
-            points.append(float(xs[start]))
-        else:
-            spans.append((float(xs[start]), float(xs[stop - 1]), True, True))
-    return spans, points
-
-
 def _numerical_analysis(fn: Function, lo: float, hi: float, note: str) -> Domain:
-    from . import symbolic
-
-    xs = np.linspace(lo, hi, SCAN_POINTS)
-    ys = _values(fn, xs)
-    spans, points = _runs(~np.isfinite(ys), xs)
-    jumps, poles = _discontinuities(lambda t: _values(fn, t), xs, ys)
-    kinks, d_poles = [], []
-    dys = _derivative_values(fn, xs)
-    if dys is not None:
-        g = symbolic.derivative_function(fn)
-        d_jumps, d_p = _discontinuities(lambda t: np.asarray(g(t), dtype=np.float64), xs, np.where(np.isfinite(ys), dys, np.nan))
-        d_spans, d_pts = _runs(np.isfinite(ys) & ~np.isfinite(dys), xs)
-        near = (np.ptp(xs) / (SCAN_POINTS - 1)) * 2
-        known = poles + jumps + points + [e for s in spans for e in s[:2]]
-        kinks = [p for p in d_jumps if all(abs(p - q) > near for q in known)]
-        d_poles = [p for p in d_p + d_pts + [e for s in d_spans for e in s[:2]] if all(abs(p - q) > near for q in known)]
-    return Domain(
-        lo=float(lo), hi=float(hi), undefined=tuple(spans), poles=floats(points + poles), jumps=floats(jumps),
-        kinks=floats(kinks), derivative_poles=floats(d_poles), source="numerical", note=note,
-    )
+    return Domain(lo=float(lo), hi=float(hi), **scan(fn, lo, hi), source="numerical", note=note)
 
 
 # --- the API ------------------------------------------------------------------
@@ -237,7 +145,7 @@ def mask(fn: Function, xs, domain: Domain | None = None) -> np.ndarray:
     if xs.size == 0:
         return np.zeros(xs.shape, dtype=bool)
     domain = domain or analyse(fn, float(xs.min()), float(max(xs.max(), xs.min() + 1e-12)))
-    ok = np.isfinite(_values(fn, xs))
+    ok = np.isfinite(values(fn, xs))
     for span in domain.undefined:
         ok &= ~inside(xs, span)
     if domain.poles:
