@@ -3,16 +3,11 @@ reverse-mode autodiff.
 
 Pure (no Streamlit). Three losses of n parameters as machine learning has them, on synthetic
 data made here with a fixed seed (:func:`problem`): least squares and logistic regression on
-:data:`SAMPLES` samples, and the n-dimensional Rosenbrock. Four ways to the gradient, each
-timed in two phases (setup: building/compiling; evaluate: one gradient after a warm-up, JAX
-results waited for with ``block_until_ready``):
-
-* ``central``: central differences, **2n evaluations of f** (a jitted f, counted);
-* ``forward``: forward mode, **n JVPs** (one per basis vector, in a ``lax.fori_loop``: memory
-  stays O(n), where ``jax.jacfwd`` would push an n×n identity through f);
-* ``reverse``: reverse mode, **one VJP**: ``jax.grad``;
-* ``symbolic``: n SymPy partial derivatives, ``lambdify(cse=True)``; only up to
-  :data:`MAX_N` ``["symbolic"]`` and while the bounds of :mod:`core.bounds` allow.
+:data:`SAMPLES` samples, and the n-dimensional Rosenbrock. The four ways to the gradient
+(central differences: 2n evaluations of f; forward mode: n JVPs; reverse mode: one VJP;
+symbolic: n SymPy partials) are :mod:`core.gradient_methods`; each is timed here in two
+phases (setup: building/compiling; evaluate: one gradient after a warm-up, JAX results
+waited for with ``block_until_ready``), symbolic only up to :data:`MAX_N` ``["symbolic"]``.
 
 :func:`scan` takes the clock as an argument (a test passes a fake one) and a time budget; a
 case predicted to pass the budget is skipped and says so. :func:`slope` fits log t against
@@ -28,137 +23,21 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-import sympy as sp
 
-from .bounds import MAX_DERIVATIVE_NODES, MAX_WORK_NODES, TooLarge, check_work, derivative_size_bound
+from .gradient_methods import MAX_N, METHODS, OverBudget, n_jvps, prepare
 from .losses import LOSSES, SAMPLES, SEED, Problem, problem
 
 __all__ = ["LOSSES", "METHODS", "MAX_N", "DEFAULT_NS", "SAMPLES", "SEED", "Problem", "problem",
-           "prepare", "time_method", "scan", "slope", "slopes", "verdict", "memory", "ScanCancelled"]
+           "prepare", "time_method", "scan", "slope", "slopes", "verdict", "memory", "ScanCancelled", "OverBudget"]
 
-METHODS = {
-    "central": "central differences (2n evaluations of f)",
-    "forward": "forward mode (n JVPs)",
-    "reverse": "reverse mode (1 VJP, jax.grad)",
-    "symbolic": "symbolic (n SymPy partials, lambdify with cse)",
-}
-#: Largest n each method is run at (symbolic: SymPy's work in the server stays small).
-MAX_N = {"central": 10_000, "forward": 10_000, "reverse": 100_000, "symbolic": 200}
 DEFAULT_NS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 #: How each method's time grows with n, for the budget's predictions (central differences also
 #: check the deadline as they go, so a case that grows faster stops itself).
 _GROWTH = {"central": 1.0, "forward": 1.0, "reverse": 1.0, "symbolic": 2.0}
 
 
-class OverBudget(ValueError):
-    """A case ran past the scan's deadline (SymPy's setup, or the loop of central differences)."""
-
-
 class ScanCancelled(RuntimeError):
     """The scan's ``cancelled()`` said True."""
-
-
-def _central(prob: Problem, counter: dict | None, deadline: Callable[[], bool] | None = None):
-    """2n evaluations of f (NumPy's f: on a CPU it is quicker per call than a jitted f fed from
-    the host, so this is the fairest central differences can be)."""
-    f = prob.f_numpy
-
-    def ev(v) -> float:
-        if counter is not None:
-            counter["f"] = counter.get("f", 0) + 1
-        return f(v)
-
-    def grad(w):
-        w = np.array(w, dtype=float)
-        g = np.empty_like(w)
-        h = np.cbrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(w))
-        for i in range(len(w)):
-            if deadline is not None and i % 256 == 255 and deadline():
-                raise OverBudget(f"ran out of time after {2 * i:,} of {2 * len(w):,} evaluations of f")
-            wi = w[i]
-            w[i] = wi + h[i]
-            fp = ev(w)
-            w[i] = wi - h[i]
-            fm = ev(w)
-            w[i] = wi
-            g[i] = (fp - fm) / (2 * h[i])
-        return g
-
-    return grad
-
-
-def _forward(prob: Problem, counter: dict | None):
-    from ._jax import jax, jnp
-
-    def fwd(w):
-        def body(i, g):
-            e = jnp.zeros_like(w).at[i].set(1.0)
-            return g.at[i].set(jax.jvp(prob.f_jax, (w,), (e,))[1])
-        return jax.lax.fori_loop(0, w.shape[0], body, jnp.zeros_like(w))
-
-    compiled = jax.jit(fwd).lower(jnp.asarray(prob.w)).compile()
-
-    def grad(w):
-        if counter is not None:
-            counter["jvp"] = counter.get("jvp", 0) + int(np.shape(w)[0])
-        return compiled(w).block_until_ready()
-
-    return grad
-
-
-def _reverse(prob: Problem, counter: dict | None):
-    from ._jax import jax, jnp
-
-    compiled = jax.jit(jax.grad(prob.f_jax)).lower(jnp.asarray(prob.w)).compile()
-
-    def grad(w):
-        if counter is not None:
-            counter["vjp"] = counter.get("vjp", 0) + 1
-        return compiled(w).block_until_ready()
-
-    return grad
-
-
-def _symbolic(prob: Problem, counter: dict | None, deadline: Callable[[], bool] | None = None):
-    if prob.kind != "rosenbrock" and 6 * SAMPLES * prob.n ** 2 > MAX_WORK_NODES:
-        # each partial holds all the residuals (about 2n nodes each, written out as trees):
-        # refused before SymPy spends seconds building a loss it could not differentiate here
-        raise TooLarge(f"its n partial derivatives would hold about {6 * SAMPLES * prob.n ** 2:,} nodes, "
-                       f"over the {MAX_WORK_NODES:,} this shared server computes for one student")
-    ws, expr = prob.sympy()
-    check_work(expr, "the loss")
-    total = 0
-    for k, v in enumerate(ws):  # the bounds, summed until they pass the cap (so this stays cheap)
-        total += derivative_size_bound(expr, v)
-        if total > min(MAX_WORK_NODES, MAX_DERIVATIVE_NODES):
-            raise TooLarge(f"its first {k + 1} of {len(ws)} partial derivatives could already have "
-                           f"{total:,} nodes, over the {MAX_WORK_NODES:,} this shared server computes for one student")
-    parts = []
-    for v in ws:
-        if deadline is not None and deadline():
-            raise OverBudget(f"ran out of time after {len(parts)} of {len(ws)} partial derivatives")
-        parts.append(sp.diff(expr, v))
-    check_work(sp.Tuple(*parts), "the gradient")
-    fun = sp.lambdify(ws, parts, modules="numpy", cse=True)
-
-    def grad(w):
-        if counter is not None:
-            counter["partials"] = counter.get("partials", 0) + len(parts)
-        return np.array(fun(*np.asarray(w, dtype=float)), dtype=float)
-
-    return grad
-
-
-_PREPARE = {"central": _central, "forward": _forward, "reverse": _reverse, "symbolic": _symbolic}
-
-
-def prepare(method: str, prob: Problem, counter: dict | None = None,
-            deadline: Callable[[], bool] | None = None) -> Callable:
-    """The setup phase: returns ``grad(w)`` (counting f evaluations / JVPs / VJPs into counter).
-    ``deadline()`` says when SymPy's setup must give up (:class:`OverBudget`)."""
-    if method in ("symbolic", "central"):
-        return _PREPARE[method](prob, counter, deadline)
-    return _PREPARE[method](prob, counter)
 
 
 def _on_device(method: str, w: np.ndarray):
@@ -300,13 +179,9 @@ def memory(kind: str, n: int) -> pd.DataFrame:
     prob = problem(kind, n)
     w = jnp.asarray(prob.w)
 
-    def fwd(v):
-        def body(i, g):
-            return g.at[i].set(jax.jvp(prob.f_jax, (v,), (jnp.zeros_like(v).at[i].set(1.0),))[1])
-        return jax.lax.fori_loop(0, v.shape[0], body, jnp.zeros_like(v))
-
     rows = []
-    for name, fun in (("f alone", prob.f_jax), ("forward (n JVPs)", fwd), ("reverse (jax.grad)", jax.grad(prob.f_jax))):
+    for name, fun in (("f alone", prob.f_jax), ("forward (n JVPs)", n_jvps(prob.f_jax)),
+                      ("reverse (jax.grad)", jax.grad(prob.f_jax))):
         stats = jax.jit(fun).lower(w).compile().memory_analysis()  # None where XLA has none
         got = {a: int(getattr(stats, a, 0) or 0) if stats is not None else -1
                for a in ("temp_size_in_bytes", "argument_size_in_bytes", "output_size_in_bytes")}
