@@ -9,40 +9,31 @@ from ui.safe import section
 
 st.title("∂ The derivative lab")
 st.markdown(
-    "A live companion to the lab *Differentiation in Python*. One function, differentiated three ways: "
-    "**symbolically** (SymPy rewrites the formula), **numerically** (NumPy subtracts nearby values) and "
-    "**automatically** (JAX runs the chain rule through the program)."
+    "One function, differentiated three ways: **symbolically** (SymPy rewrites the formula), **numerically** "
+    "(NumPy subtracts nearby values) and **automatically** (JAX runs the chain rule through the program). "
+    "Pick a function in the sidebar (on a phone: **»** at the top left) or type your own."
 )
-st.markdown(
-    "**Start here:** pick a function in the sidebar (on a phone, open it with **»** at the top left) "
-    "or type your own, then move the sliders below: the chart shows f and f′ from all three methods. "
-    "Then open a method's page to see how it works and what it costs."
-)
-
-# Where to go next: one link per page, with what it shows.
-_NEXT = [
-    ("pages/symbolic.py", "Symbolic (SymPy)", "🔣", "exact derivatives, lambdify, expression swell"),
-    ("pages/numerical.py", "Numerical (NumPy)", "📏", "np.gradient, step sizes, kinks"),
-    ("pages/autodiff.py", "Automatic (JAX)", "🤖", "grad, vmap, jit and their pitfalls"),
-    ("pages/speed_race.py", "Speed race", "⏱️", "what each method costs, setup apart"),
-    ("pages/many_variables.py", "Many variables", "🧮", "∂f/∂x, ∂f/∂y, and why ML uses autodiff"),
-]
-for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
-    with col.container(border=True):
-        st.page_link(target, label=label, icon=icon)
-        st.caption(what)
 
 fn = state.choose_function("home")
 
+# The chart comes first on every screen (a phone's too); what sets it sits just above it, compactly.
 c1, c2 = st.columns([3, 2])
 lo, hi = state.x_range("home_range", where=c1, default=data.reading_range(state.spec()))
 n = c2.slider("number of points", 10, 2000, 100, step=10, key="home_n", bind="query-params",
               help="The lab uses 100 points on [−5, 5]. np.gradient's accuracy depends on the spacing.")
+with st.expander("↕ zoom the y-axis"):
+    y1, y2 = st.columns(2)
+    y_from = y1.number_input("y-axis from (empty: automatic)", value=None, key="home_ymin", bind="query-params",
+                             format="%g", help="Zoom the y-axis of f. Empty: the range that holds the bulk of the values.")
+    y_to = y2.number_input("y-axis to (empty: automatic)", value=None, key="home_ymax", bind="query-params",
+                           format="%g")
 if hi <= lo:
     st.warning("The x-range is empty: move the right end past the left one.")
     st.stop()
+chart_box = st.container()  # filled below, once x₀ (set under the chart, by its table) is known
 
 # x₀ is in the link; when the x-range moves past it, it moves back inside.
+slope_head = st.container()
 step = data.x0_step(lo, hi)
 if "home_x0" in st.session_state and not lo <= float(st.session_state["home_x0"]) <= hi:
     st.session_state["home_x0"] = float(np.clip(st.session_state["home_x0"], lo, hi))
@@ -51,21 +42,16 @@ x0 = st.slider("tangent at x₀ (the table below; in the link)", float(lo), floa
                key="home_x0", bind="query-params",
                help="Sets the slopes in the table and goes into the link. To sweep the tangent across the "
                     "range, drag the slider under the chart: it moves in your browser, without a rerun.")
-y1, y2 = st.columns(2)
-y_from = y1.number_input("y-axis from (empty: automatic)", value=None, key="home_ymin", bind="query-params",
-                         format="%g", help="Zoom the y-axis of f. Empty: the range that holds the bulk of the values.")
-y_to = y2.number_input("y-axis to (empty: automatic)", value=None, key="home_ymax", bind="query-params", format="%g")
 
 
 def _sig(v: float, digits: int = 10) -> str:
     return f"{v:.{digits}g}" if np.isfinite(v) else "—"
 
 
-with section("The chart of f and f′"):
+with chart_box, section("The chart of f and f′"):
     spec = state.spec()
     df = data.three_ways(spec, lo, hi, n)
     dom = data.analysis(spec, lo, hi)
-    point = data.at_point(spec, float(x0))
     f_name = data.SERIES["f"]
     d_names = [data.SERIES[k] for k in ("symbolic", "numerical", "autodiff")]
     f_vals = df.loc[df.series == f_name, "y"]
@@ -114,12 +100,14 @@ with section("The chart of f and f′"):
         "dfdx_autodiff = jax.vmap(jax.grad(f))(xs)\n",
     )
 
-    st.subheader(f"The slope at x₀ = {_sig(x0, 4)}")
+slope_head.subheader(f"The slope at x₀ = {_sig(x0, 4)}")
+with section("The slope at x₀"):
+    point = data.at_point(state.spec(), float(x0))
     st.dataframe(
         point.style.format({"f′(x₀)": _sig, "error vs exact": lambda v: f"{v:.2e}" if np.isfinite(v) else "—"}),
         hide_index=True, width="stretch",
     )
-    agree = data.agreement(spec, float(x0))
+    agree = data.agreement(state.spec(), float(x0))
     if not agree["finite"]:
         claim = ("Autodiff and symbolic cannot be compared at this x₀: f′ or f″ is not a finite number here "
                  "(see the note column).")
@@ -143,3 +131,17 @@ with section("The chart of f and f′"):
                 "(f(x0 + h) - f(x0 - h)) / (2 * h)\n",
                 language="python")
         st.code(snippets.jax_def(fn) + f"jax.grad(f)({x0!r})\n", language="python")
+
+# Where to go next: one link per page, with what it shows (after the chart: a phone sees the chart first).
+st.subheader("Where next")
+_NEXT = [
+    ("pages/symbolic.py", "Symbolic (SymPy)", "🔣", "exact derivatives, lambdify, expression swell"),
+    ("pages/numerical.py", "Numerical (NumPy)", "📏", "np.gradient, step sizes, kinks"),
+    ("pages/autodiff.py", "Automatic (JAX)", "🤖", "grad, vmap, jit and their pitfalls"),
+    ("pages/speed_race.py", "Speed race", "⏱️", "what each method costs, setup apart"),
+    ("pages/many_variables.py", "Many variables", "🧮", "∂f/∂x, ∂f/∂y, and why ML uses autodiff"),
+]
+for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
+    with col.container(border=True):
+        st.page_link(target, label=label, icon=icon)
+        st.caption(what)
