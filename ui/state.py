@@ -128,6 +128,7 @@ def choose_function(page: str) -> Function:
             if choice in presets.PRESETS:
                 st.caption(f"From the lab: {presets.PRESETS[choice].lab}.")
         share_control()
+        _close_on_a_phone(page, changed=choice != choice0 and choice != TYPED)
     if fn is None:
         _show_refusal(spec, failure)
         st.caption("Fix the function in the sidebar.")
@@ -191,6 +192,44 @@ _SHARE_HTML = """
 })();
 </script>
 """
+
+
+# On a narrow screen the open sidebar covers three quarters of the page. Streamlit closes it
+# after a page change on a phone (by user agent); this closes it after a choice of function
+# (a preset picked, or typed text sent with Enter) and after a page change on any screen
+# narrower than Streamlit's own "auto" breakpoint (768 px). Static script: no user text in it;
+# it runs again only when its text changes, that is when the run number below changes.
+_CLOSE_HTML = """
+<div class="dl-sidebar-closer" data-run="{run}"></div>
+<style>[data-testid="stElementContainer"]:has(.dl-sidebar-closer) {{ display: none; }}</style>
+<script>
+(() => {{
+  const narrow = () => window.innerWidth < 768;
+  const close = () => {{
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (narrow() && button) button.click();
+  }};
+  if (!window.__dlTypedEnter) {{
+    window.__dlTypedEnter = true;
+    document.addEventListener("keydown", (e) => {{
+      const box = e.target && e.target.closest && e.target.closest('[data-testid="stSidebar"] [data-testid="stTextInput"]');
+      if (e.key === "Enter" && box) setTimeout(close, 300);
+    }}, true);
+  }}
+  if ({close}) close();
+}})();
+</script>
+"""
+
+
+def _close_on_a_phone(page: str, changed: bool) -> None:
+    """Close the sidebar on a narrow screen after a choice of preset or a page change."""
+    moved = st.session_state.get("_sidebar_page", page) != page
+    st.session_state["_sidebar_page"] = page
+    if changed or moved:
+        st.session_state["_sidebar_closes"] = st.session_state.get("_sidebar_closes", 0) + 1
+    run = int(st.session_state.get("_sidebar_closes", 0))
+    st.html(_CLOSE_HTML.format(run=run, close="true" if run else "false"), unsafe_allow_javascript=True)
 
 
 def share_control() -> None:
