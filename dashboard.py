@@ -26,6 +26,16 @@ PAGES = [
     st.Page("pages/many_variables.py", title="Many variables", icon="🧮"),
 ]
 
+# A phone shows each page's chart on its first screen: less room above the title, smaller titles,
+# and tables that keep inside the window (st.dataframe scrolls sideways in its own frame).
+st.html("""<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+  [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0.5rem; }
+  [data-testid="stMain"] :is([data-testid="stDataFrame"], [data-testid="stTable"]) { max-width: 100%; overflow-x: auto; }
+}
+</style>""")
+
 # The server's memory ceiling: caches are shed (never sessions) when it nears its budget.
 memory.start_watch()
 memory.guard()
