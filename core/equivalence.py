@@ -18,18 +18,13 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from .agreement import POINTS, RTOL, SEED, evaluate, relative_gap, sample
 from .bounds import check_work, tree_size
 from .deltas import drop_deltas
-from .derivation import evaluate
 from .expressions import X
 
 __all__ = ["simplify_difference", "undefined_points", "compare", "verdict", "RTOL", "POINTS", "SEED"]
 
-#: Relative tolerance of a numerical comparison (at least absolute near 0).
-RTOL = 1e-9
-#: Random points compared, and their seed (the same points on every run).
-POINTS = 20
-SEED = 16
 #: Highest degree of a polynomial whose real roots are looked at as candidate exceptions.
 MAX_ROOT_DEGREE = 6
 
@@ -88,10 +83,9 @@ def undefined_points(exprs, x: sp.Symbol = X, limit: int = 20) -> list[float]:
 # --- by evaluation ------------------------------------------------------------------
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
+    """Within ``rtol`` where both are finite; elsewhere, both not finite."""
     fa, fb = np.isfinite(a), np.isfinite(b)
-    with np.errstate(all="ignore"):
-        rel = np.abs(np.where(fa & fb, a - b, 0.0)) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
-    return np.where(fa & fb, rel <= rtol, fa == fb)
+    return np.where(fa & fb, relative_gap(np.where(fa, a, 0.0), np.where(fb, b, 0.0)) <= rtol, fa == fb)
 
 
 def compare(f: sp.Expr, target: sp.Expr, answer: sp.Expr, x: sp.Symbol = X, lo: float = -5.0,
@@ -105,7 +99,7 @@ def compare(f: sp.Expr, target: sp.Expr, answer: sp.Expr, x: sp.Symbol = X, lo: 
     """
     for e in (f, target, answer):
         check_work(e, "the expression")
-    xs = np.random.default_rng(seed).uniform(lo, hi, 40 * points)
+    xs = sample(lo, hi, points, seed)
     vt = evaluate(target, x, xs)
     keep = np.isfinite(vt)
     xs, vt = xs[keep][:points], vt[keep][:points]
