@@ -15,8 +15,7 @@ Grammar (loosest first)::
     sum      := term (('+' | '-') term)*
     term     := signed (('*' | '/') signed | implicit)*      # 2x, x sin x, (x+1)(x-1)
     signed   := ('-' | '+') signed | power                    # -x^2 is -(x^2)
-    power    := postfix ['^' exponent]                        # right-assoc: 2^3^2 = 2^9
-    exponent := ('-' | '+') exponent | power
+    power    := postfix ['^' signed]                          # right-assoc: 2^3^2 = 2^9, e^-x
     postfix  := atom SUPERSCRIPT*                             # x², x⁻¹
     atom     := NUMBER | VAR | 'pi' | 'e' | '(' sum ')' | '|' sum '|'
               | ('√' | '∛') signed                            # √x^2 = √(x^2), √2x = √2·x
@@ -115,7 +114,7 @@ class Parser(FunctionCalls):
                 return left
 
     def signed(self) -> V:
-        """``signed := ('-' | '+') signed | power``: -x^2 is -(x^2)."""
+        """``signed := ('-' | '+') signed | power``: -x^2 is -(x^2); also the exponent of '^' (e^-x)."""
         if self.is_op("-", "+"):
             op = self.next()
             self.enter(op.col)
@@ -127,8 +126,8 @@ class Parser(FunctionCalls):
     def power(self) -> V:
         """The rule that reads '^' (and '**', which the tokenizer turns into '^').
 
-        ``power := postfix ['^' exponent]``. It is right-associative: the exponent is
-        read by :meth:`exponent`, which comes back here, so ``2^3^2`` is ``2^(3^2) = 2^9``
+        ``power := postfix ['^' signed]``. It is right-associative: the exponent is
+        read by :meth:`signed`, which comes back here, so ``2^3^2`` is ``2^(3^2) = 2^9``
         and ``x^x^x`` is ``x^(x^x)``. It binds tighter than a sign on its left
         (``-x^2`` is ``-(x^2)``, see :meth:`signed`) but takes a sign on its right
         (``e^-x``). Superscripts (``x²``, ``x⁻¹``) bind tighter still: they are read by
@@ -140,7 +139,7 @@ class Parser(FunctionCalls):
             op = self.next()
             self.enter(op.col)
             start = self.peek().col
-            exp = self.exponent()
+            exp = self.signed()  # signs, then another power: a tower nests rightwards
             self.leave()
             after = self.peek()
             # e^2x: is it e^(2x) or e^2·x? Refused rather than guessed.
@@ -150,16 +149,6 @@ class Parser(FunctionCalls):
                           f"or put a space or '*' after the exponent", op.col)
             return exact.pow(base, exp, op.col, start)
         return base
-
-    def exponent(self) -> V:
-        """The right side of '^': signs, then another :meth:`power` (so a tower nests rightwards)."""
-        if self.is_op("-", "+"):
-            op = self.next()
-            self.enter(op.col)
-            v = self.exponent()
-            self.leave()
-            return exact.neg(v) if op.value == "-" else v
-        return self.power()
 
     def postfix(self) -> V:
         """``postfix := atom SUPERSCRIPT*``: x², x⁻¹, (x+1)³ -- a power by superscript digits."""
