@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import sympy as sp
+
 from .expressions import Function, X, function_from_expr, parse_function
 from .memo import memo
 
@@ -28,16 +30,18 @@ class Preset:
     x_range: tuple[float, float] = (-5.0, 5.0)
 
 
-#: The lab's polynomial, as Python source (the one place it is written out) and as a student reads it.
-P_SOURCE = "2*x**3 - 3*x**2 + 5"
+def lab_polynomial(t):
+    """The lab's polynomial p(t) = 2t³ − 3t² + 5: the one place its coefficients are written."""
+    return 2 * t**3 - 3 * t**2 + 5
+
+
+#: The lab's polynomial in x as Python source (printed from :func:`lab_polynomial`), as a
+#: student types it (the preset), and as a student reads it.
+P_SOURCE = sp.sstr(lab_polynomial(X))
+P_SPEC = P_SOURCE.replace("**", "^")
 P_LABEL = "2t³ − 3t² + 5"
 #: Preset ids of the composed polynomial are this prefix and the depth: "composed:3".
 COMPOSED_PREFIX = "composed:"
-
-
-def lab_polynomial(t):
-    """The lab's polynomial p(t) = 2t^3 - 3t^2 + 5 (:data:`P_SOURCE`)."""
-    return 2 * t**3 - 3 * t**2 + 5
 
 
 def composed_depth(spec) -> int | None:
@@ -56,7 +60,7 @@ def composed_spec(depth: int) -> str:
 _TYPED = [
     Preset("x^2", "x²", "sections 1-5: the running example"),
     Preset("x^3", "x³", "section 2.2 and the JAX gallery"),
-    Preset("2*x^3 - 3*x^2 + 5", "2x³ − 3x² + 5", "the JAX gallery and the race"),
+    Preset(P_SPEC, P_LABEL.replace("t", "x"), "the JAX gallery and the race"),
     Preset("1/x", "1/x", "the JAX gallery"),
     Preset("exp(x)", "eˣ", "the JAX gallery"),
     Preset("log(x)", "ln x", "the JAX gallery"),
