@@ -35,6 +35,13 @@ def lab_polynomial(t):
     return 2 * t**3 - 3 * t**2 + 5
 
 
+def compose(t, depth: int):
+    """p(p(...p(t)...)), ``depth`` times: the lab's loop ``for _ in range(depth): t = p(t)``."""
+    for _ in range(int(depth)):
+        t = lab_polynomial(t)
+    return t
+
+
 #: The lab's polynomial in x as Python source (printed from :func:`lab_polynomial`), as a
 #: student types it (the preset), and as a student reads it.
 P_SOURCE = sp.sstr(lab_polynomial(X))
@@ -91,10 +98,7 @@ def composed_polynomial(depth: int) -> Function:
     depth = int(depth)
     if not 1 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
-    expr = X
-    for _ in range(depth):
-        expr = lab_polynomial(expr)
-    return function_from_expr(expr, text=composed_spec(depth), label=f"p composed {depth}×")
+    return function_from_expr(compose(X, depth), text=composed_spec(depth), label=f"p composed {depth}×")
 
 
 @memo(max_entries=256, ttl_s=1800, max_bytes=256 * 2**20, sizeof=lambda fn: 2**20)

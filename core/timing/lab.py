@@ -42,12 +42,7 @@ LAB_CODE = {
 def lab_f_of_x(fn: Function) -> sp.Expr:
     """``f(x)`` as the lab builds it inside its timed line (the loop for the composed polynomial)."""
     depth = presets.composed_depth(fn)
-    if depth:
-        t = fn.symbol
-        for _ in range(depth):
-            t = presets.lab_polynomial(t)
-        return t
-    return fn.expr
+    return presets.compose(fn.symbol, depth) if depth else fn.expr
 
 
 @one_at_a_time
