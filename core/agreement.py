@@ -57,7 +57,7 @@ def numeric_agreement(a: sp.Expr, b: sp.Expr, x: sp.Symbol = X, lo: float = -5.0
     """Compare ``a`` and ``b`` at ``points`` seeded random points of [lo, hi] where both are finite.
 
     Returns ``agree``, ``points`` (how many were compared), ``max_rel`` and the first ``worst``
-    point (x, a, b) where they differ by more than ``rtol`` (relative, at least absolute 1e-300).
+    point (x, a, b) where they differ by more than ``rtol`` (by :func:`relative_gap`).
     Dirac deltas count as 0 (they vanish at every point a random draw can hit).
     """
     xs = sample(lo, hi, points, seed)

@@ -54,7 +54,6 @@ def errors(got, want) -> dict:
     out = {"nonfinite": int((ok & ~np.isfinite(got)).sum()), "points": int(ok.sum()),
            "max_abs": math.nan, "max_scaled": math.nan}
     if both.any():
-        diff = np.abs(got[both] - want[both])
-        out["max_abs"] = float(diff.max())
-        out["max_scaled"] = float((diff / np.maximum(np.abs(want[both]), 1.0)).max())
+        out["max_abs"] = float(np.abs(got[both] - want[both]).max())
+        out["max_scaled"] = float(scaled_error(got[both], want[both]).max())
     return out

@@ -25,6 +25,7 @@ import time
 import numpy as np
 import sympy as sp
 
+from .agreement import relative_gap
 from .expressions import Function, X
 
 __all__ = ["MAX_ORDER", "jet_coefficients", "jvp_coefficients", "coefficients", "polynomial",
@@ -117,8 +118,7 @@ def agreement(a, b) -> float:
     n = min(a.size, b.size)
     if n == 0:
         return float("nan")
-    a, b = a[:n], b[:n]
-    return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)))
+    return float(np.max(relative_gap(a[:n], b[:n])))
 
 
 # --- radius of convergence -----------------------------------------------------------
