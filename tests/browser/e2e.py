@@ -409,3 +409,38 @@ def process_tree_rss_mb(pid: int) -> tuple[float, float]:
         total += rss(p)
         todo.extend(children.get(p, []))
     return rss(pid), total
+
+
+# Where the first chart of the main area starts, from the top of the page (the main area scrolls).
+_FIRST_CHART_TOP = """(sel) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const chart = [...document.querySelectorAll(sel)].find(el => el.offsetParent !== null
+      && el.getBoundingClientRect().height > 0);
+  return chart ? Math.round(chart.getBoundingClientRect().top + main.scrollTop) : null;
+}"""
+
+# Every table of the main area that is on screen: inside the window, and, when its content is
+# wider than its frame, scrolling inside that frame (st.dataframe's grid has its own scroller).
+_TABLES = """() => {
+  const vw = document.documentElement.clientWidth;
+  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  return [...document.querySelectorAll('[data-testid="stMain"] :is([data-testid="stDataFrame"], '
+      + '[data-testid="stTable"], [data-testid="stMarkdownContainer"] table)')]
+    .filter(el => el.offsetParent !== null && el.getBoundingClientRect().width > 0)
+    .map(el => {
+      const r = el.getBoundingClientRect();
+      const inner = [el, ...el.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1);
+      const framed = inner.every(e => scrolls(e) || [...inner].some(o => o !== e && o.contains(e) && scrolls(o)))
+          || (el.parentElement && scrolls(el.parentElement));
+      return {kind: el.getAttribute('data-testid') || 'markdown table', left: Math.round(r.left),
+              right: Math.round(r.right), vw, wider: inner.length > 0, framed};
+    });
+}"""
+
+
+def first_chart_top(page) -> int | None:
+    return page.evaluate(_FIRST_CHART_TOP, f"{MAIN} :is({CHART})")
+
+
+def tables(page) -> list[dict]:
+    return page.evaluate(_TABLES)
