@@ -17,7 +17,7 @@ import sympy as sp
 
 from .grammar import X
 
-__all__ = ["Function", "numeric_form", "function_from_expr", "X"]
+__all__ = ["Function", "numeric_form", "function_from_expr", "elementwise", "X"]
 
 #: Exact numbers beyond this size are handed to NumPy/JAX as floats (they cannot take Python ints
 #: that large: sin(10^300) would be an object array, or an OverflowError in JAX).
@@ -32,6 +32,25 @@ def numeric_form(expr: sp.Expr) -> sp.Expr:
     big = {r: sp.Float(r, 17) for r in expr.atoms(sp.Rational)
            if abs(r.p) > _FLOAT_EXACT or r.q > _FLOAT_EXACT}
     return expr.xreplace(big) if big else expr
+
+
+def elementwise(raw: Callable, xs) -> np.ndarray:
+    """``raw`` (a lambdified NumPy function) on ``xs``, elementwise, in the float dtype of ``xs``.
+
+    Integer input is promoted to float64, complex input stays complex; the result has the
+    shape of ``xs`` (a constant comes back as a scalar from lambdify) and is real for real
+    input; nan and inf where the function is undefined or overflows, without warnings.
+    """
+    arr = np.asarray(xs)
+    if not np.issubdtype(arr.dtype, np.inexact):
+        arr = arr.astype(np.float64)
+    with np.errstate(all="ignore"):
+        out = np.asarray(raw(arr))
+    if out.shape != arr.shape:
+        out = np.broadcast_to(out, arr.shape).copy()
+    if np.iscomplexobj(out) and not np.iscomplexobj(arr):
+        out = out.real
+    return out.astype(arr.dtype, copy=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,18 +117,7 @@ class Function:
         overflows); no warning is raised for them. Integer input is promoted to
         float64, complex input stays complex (the complex-step method needs it).
         """
-        arr = np.asarray(xs)
-        if not np.issubdtype(arr.dtype, np.inexact):
-            arr = arr.astype(np.float64)
-        with np.errstate(all="ignore"):
-            out = np.asarray(self._numpy_raw(arr))
-        if out.shape != arr.shape:  # a constant function returns a scalar
-            out = np.broadcast_to(out, arr.shape).copy()
-        if out.dtype != arr.dtype:
-            if np.iscomplexobj(out) and not np.iscomplexobj(arr):
-                out = out.real
-            out = out.astype(arr.dtype)
-        return out
+        return elementwise(self._numpy_raw, xs)
 
     def jax(self, xs):
         """Evaluate with ``jax.numpy``; traceable by ``grad``, ``vmap`` and ``jit``."""
