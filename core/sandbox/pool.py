@@ -96,17 +96,7 @@ class Sandbox:
     # --- workers ---
 
     def _start(self) -> None:
-        w = WorkerProcess(self.memory_mb)
-        with self._cond:
-            if self._closed:
-                closed = True
-            else:
-                closed = False
-                self._all = [x for x in self._all if x.alive()] + [w]
-                self._idle.append(w)
-                self._cond.notify_all()
-        if closed:
-            w.kill()
+        self._give_back(WorkerProcess(self.memory_mb), new=True)
 
     def _replace(self, w: WorkerProcess) -> None:
         w.kill()
@@ -256,12 +246,13 @@ class Sandbox:
         with self._cond:
             self._all = [x for x in self._all if x is not w]
 
-    def _give_back(self, w: WorkerProcess) -> None:
+    def _give_back(self, w: WorkerProcess, new: bool = False) -> None:
+        """``w`` joins the idle workers (a ``new`` one the pool's list too), or is killed once closed."""
         with self._cond:
-            if self._closed:
-                closed = True
-            else:
-                closed = False
+            closed = self._closed
+            if not closed:
+                if new:
+                    self._all = [x for x in self._all if x.alive()] + [w]
                 self._idle.append(w)
                 self._cond.notify_all()
         if closed:
