@@ -124,7 +124,7 @@ def chart_spec(builder, *args, **kwargs) -> dict:
 
     Arguments must be plain values or DataFrames; a builder's output must depend on nothing else.
     """
-    return charts.to_vega_lite(builder(*args, **kwargs))
+    return charts.sendable(charts.to_vega_lite(builder(*args, **kwargs)))
 
 
 def chart_panel(chart, data: pd.DataFrame, *, key: str, code: str | None = None,
@@ -135,7 +135,7 @@ def chart_panel(chart, data: pd.DataFrame, *, key: str, code: str | None = None,
     ``key`` must be unique on the page (it names the CSV file too). ``data`` is all the data,
     even when the chart draws fewer points (:func:`thin_lines`).
     """
-    st.vega_lite_chart(chart if isinstance(chart, dict) else charts.to_vega_lite(chart), width="stretch")
+    st.vega_lite_chart(charts.sendable(chart if isinstance(chart, dict) else charts.to_vega_lite(chart)), width="stretch")
     note = gaps_caption(data, y, series) if y in data.columns else None
     if caption or note:
         st.caption(" ".join(t for t in (caption, note) if t))
@@ -150,14 +150,35 @@ def chart_panel(chart, data: pd.DataFrame, *, key: str, code: str | None = None,
             st.code(code, language="python")
 
 
+def _python_format(fmt: str) -> str:
+    return "{:,.0f}" if fmt == "localized" else "{:" + fmt.removeprefix("%") + "}"
+
+
 def table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, style=None, caption: str | None = None,
-          **kwargs) -> None:
+          formats: dict[str, str] | None = None, na_rep: str | None = None, **kwargs) -> None:
     """``st.dataframe`` of at most ``max_rows`` rows, saying so when there are more.
 
-    ``style`` (a function of the shown rows, e.g. ``lambda d: d.style.format(...)``) styles
-    only what is sent; ``kwargs`` go to ``st.dataframe``.
+    ``formats`` (column → printf format such as ``"%.2e"``, or ``"localized"``) are applied in
+    the browser (``column_config``): a pandas Styler sends every cell twice, as its value and
+    as its text, about twice the bytes. Only where a formatted column has a missing value and
+    ``na_rep`` says what it means ("undefined") is a Styler used, since column_config cannot
+    say it. ``style`` (a function of the shown rows, e.g. ``lambda d: d.style.format(...)``)
+    styles only what is sent; ``kwargs`` go to ``st.dataframe``.
     """
     shown = df.head(max_rows) if len(df) > max_rows else df
+    if formats:
+        cols = [c for c in formats if c in shown.columns]
+        if na_rep is not None and shown[cols].isna().to_numpy().any():
+            def style(d):
+                return d.style.format({c: _python_format(formats[c]) for c in cols}, na_rep=na_rep)
+        else:
+            kwargs["column_config"] = {**{c: st.column_config.NumberColumn(format=formats[c]) for c in cols},
+                                       **kwargs.get("column_config", {})}
+    if style is None and kwargs.get("hide_index"):
+        # as Arrow without pandas' metadata (about 0.9 KB a table that nothing shows)
+        from streamlit import dataframe_util
+
+        shown = dataframe_util.convert_pandas_df_to_arrow_table(shown.reset_index(drop=True)).replace_schema_metadata(None)
     st.dataframe(style(shown) if style else shown, **kwargs)
     notes = [caption] if caption else []
     if len(df) > max_rows:

@@ -27,6 +27,7 @@ from .base import (
                    named_scale,
                    robust_domain,
                    scales_differ,
+                   sendable,
                    tangent_overlay,
                    tangent_table,
                    to_vega_lite,
@@ -39,7 +40,8 @@ from .symbolic import swell_lines
 __all__ = [
     "BLUE", "GREEN", "GREY", "HEIGHT", "ORANGE", "PALETTE", "PURPLE", "SKY", "VERMILLION", "YELLOW",
     "DASHES", "TANGENT", "clipped", "clipped_counts", "dash_of", "scales_differ", "tangent_table",
-    "colour_scale", "curves", "named_scale", "robust_domain", "tangent_overlay", "to_vega_lite", "with_segments",
+    "colour_scale", "curves", "named_scale", "robust_domain", "tangent_overlay", "to_vega_lite", "sendable",
+    "with_segments",
     "SCHEME_COLOURS", "convergence_chart", "cost_bars", "error_along_x", "secant_chart", "step_error_chart",
     "TRACE_STATUS", "jit_bars", "trace_graph",
     "RACE_DASHED", "RACE_METHODS", "RACE_PHASES", "claims_chart", "race_bars", "race_scaling",

@@ -83,6 +83,29 @@ def to_vega_lite(chart, *, validate: bool = False) -> dict:
     return spec
 
 
+def sendable(spec: dict) -> dict:
+    """``spec`` with its DataFrame datasets as the Arrow bytes the browser receives, made once.
+
+    ``st.vega_lite_chart`` converts every DataFrame dataset to Arrow on every rerun of
+    every session, with pandas' metadata (column and index descriptions nothing draws,
+    about 0.9 KB a dataset). Bytes pass through as they are: a spec cached as bytes
+    (:func:`ui.panels.chart_spec`) is converted once for the whole server and sends less.
+    The data read back the same (``tests/conftest.py``'s ``chart_frames``).
+    """
+    from streamlit import dataframe_util
+
+    datasets = spec.get("datasets") or {}
+    if not any(isinstance(v, pd.DataFrame) for v in datasets.values()):
+        return spec
+    out = {}
+    for name, frame in datasets.items():
+        if isinstance(frame, pd.DataFrame):
+            table = dataframe_util.convert_pandas_df_to_arrow_table(frame).replace_schema_metadata(None)
+            frame = dataframe_util.convert_arrow_table_to_arrow_bytes(table)
+        out[name] = frame
+    return {**spec, "datasets": out}
+
+
 # Okabe-Ito: safe for colour-blind viewers, visible on white and on near-black.
 # Okabe-Ito's own grey is black, invisible on a dark background; this mid grey has
 # contrast 3.9:1 on white and 4.6:1 on Streamlit's dark background (#999999 had 2.8:1
