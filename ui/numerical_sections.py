@@ -30,6 +30,8 @@ from .state import resolve
 
 #: The steps of the step-size explorer: 20 per decade from 1e-16 to 1.
 STEPS = np.logspace(-16, 0, 321)
+#: Points of each measured line the step chart draws (of the 321 steps; the CSV has every one).
+STEP_POINTS = 240
 #: Grid sizes of the convergence study (np.gradient on each is cheap).
 GRID_SIZES = np.unique(np.geomspace(10, 10_000, 25).astype(int))
 KINK_RANGE = (-5.0, 5.0)
@@ -194,7 +196,7 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
     interior = df["part"] == "interior"
     y, clipped = _clip(df["error"])
     err = pd.DataFrame({
-        "x": df["x"], "y": y, "error": df["error"], "clipped": clipped,
+        "x": df["x"], "y": y, "clipped": clipped,  # the error is y, or 0 where clipped (the tooltip says which)
         "series": np.where(interior, "interior: central difference, error ∝ h²",
                            f"edges: one-sided, order {edge}, error ∝ {'h' if edge == 1 else 'h²'}"),
     })
@@ -211,7 +213,7 @@ def gradient_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
     panels.chart_panel(
         panels.chart_spec(charts.error_along_x, err,
                           title="|np.gradient − exact f′| along x (log scale): the ends stand out"),
-        err, key="num_gradient_error",
+        err.assign(error=df["error"]), key="num_gradient_error",
         code=code + snippets.exact_def(fn) + "error = abs(dfdx - fprime(xs))\n",
         caption="Large dots are the two end points. Switch edge_order to 2 and watch them drop." + note,
     )
@@ -236,9 +238,9 @@ def kink_section() -> None:
     st.markdown("**Why, from the stencil.** At a grid point xᵢ np.gradient returns "
                 "(f(xᵢ₊₁) − f(xᵢ₋₁)) / (xᵢ₊₁ − xᵢ₋₁): the slope of the chord over its two neighbours. "
                 "When that chord straddles the kink it averages the slopes on both sides.")
-    st.dataframe(table.rename(columns={"gradient": "np.gradient", "exact": "exact f′"}).style.format(
-        {c: "{:.6g}" for c in ("x", "x_left", "x_right", "f_left", "f_right", "np.gradient", "exact f′")}),
-        hide_index=True, width="stretch")
+    panels.table(table.rename(columns={"gradient": "np.gradient", "exact": "exact f′"}),
+                 formats={c: "%.6g" for c in ("x", "x_left", "x_right", "f_left", "f_right", "np.gradient", "exact f′")},
+                 na_rep="undefined", hide_index=True, width="stretch")
     if n % 2 == 0:
         row = table[table["x"] < 0].iloc[-1]
         st.markdown(
@@ -296,9 +298,9 @@ def point_section(fn, spec: str, lo: float, hi: float) -> tuple[float, float]:
     )
     st.subheader(f"Every scheme at x₀ = {x0:.4g} with h = {h:.2e}")
     st.markdown(f"Exact (SymPy `diff`, float64): f′({x0:.4g}) = **{exact:.15g}**")
-    st.dataframe(schemes_at(spec, x0, h).style.format(
-        {"f′(x₀) estimate": "{:.15g}", "|error|": "{:.2e}", "evaluations of f": "{:.0f}"}),
-        hide_index=True, width="stretch")
+    panels.table(schemes_at(spec, x0, h), formats={"f′(x₀) estimate": "%.15g", "|error|": "%.2e",
+                                                   "evaluations of f": "%.0f"},
+                 na_rep="undefined", hide_index=True, width="stretch")
     if "abs" in spec.replace(" ", "") or "Abs" in str(fn.expr):
         st.caption("The complex step needs f to be complex-analytic code: |x| is not, and the complex step "
                    "gives 0 for its slope.")
@@ -322,6 +324,8 @@ def step_frame(sweep: pd.DataFrame, theory: pd.DataFrame, best: pd.DataFrame, dt
     sw = sweep[(sweep["dtype"] == dtype) & sweep["scheme"].isin(schemes)]
     measured = pd.DataFrame({"h": sw["h"], "y": sw["error_plot"], "clipped": sw["clipped"],
                              "series": sw["scheme"].map(lambda s: SCHEMES[s].label), "layer": "measured"})
+    # each line's highs and lows in STEP_POINTS buckets: its V and its round-off noise band drawn alike
+    measured = panels.thin_lines(measured, x="h", max_points=STEP_POINTS)
     th = theory[theory["dtype"] == dtype]
     ends = th.groupby("series", sort=False)["h"].transform(lambda h: (h == h.min()) | (h == h.max())).astype(bool)
     th = th[ends]
@@ -374,9 +378,8 @@ def step_section(fn, spec: str, x0: float, h: float) -> None:
     table = table.rename(columns={"best_h": "best h (measured)", "error": "error there",
                                   "theory_h": "theory h ≈ ε^(1/(p+1))"})
     st.subheader("Best step per scheme (both dtypes)")
-    st.dataframe(table.style.format({"best h (measured)": "{:.2e}", "error there": "{:.2e}",
-                                     "theory h ≈ ε^(1/(p+1))": "{:.1e}"}, na_rep="undefined"),
-                 hide_index=True, width="stretch")
+    panels.table(table, formats={"best h (measured)": "%.2e", "error there": "%.2e", "theory h ≈ ε^(1/(p+1))": "%.1e"},
+                 na_rep="undefined", hide_index=True, width="stretch")
     st.caption("For the complex step the error is flat: every h from about 1e-8 down to 1e-16 is as good; "
                "the table gives the largest of the tied steps, and theory's 'best' is any tiny h.")
 
@@ -415,8 +418,8 @@ def order_section(fn, spec: str, lo: float, hi: float) -> None:
                 "round-off level are left out of the fit.",
     )
     st.subheader("Fitted orders (np.gradient, float64)")
-    st.dataframe(orders.style.format({"order, interior": "{:.2f}", "order, all points (with edges)": "{:.2f}"},
-                                     na_rep="exact: no order"), hide_index=True, width="stretch")
+    panels.table(orders, formats={"order, interior": "%.2f", "order, all points (with edges)": "%.2f"},
+                 na_rep="exact: no order", hide_index=True, width="stretch")
     o_in = orders["order, interior"].iloc[0]
     if np.isnan(o_in):
         st.caption("The interior error is at round-off level for every n: the central difference is exact "
@@ -440,12 +443,13 @@ def cost_section(fn, spec: str, lo: float, hi: float, n: int) -> None:
     table = cost_frame(spec, n, p, lo, hi).copy()
     grid_p = float(table.loc[table["method"] == "np.gradient", "p_params"].iloc[0])
     table.loc[table["method"] == "np.gradient", "p_params"] = np.nan  # a grid method: see the caption
-    show = table.rename(columns={"per_value": "per derivative value", "counted": f"counted: f′ at {n} points",
-                                 "p_params": f"gradient in {p:,} parameters"})
-    st.dataframe(show.drop(columns=["n_points", "complex", "formula"]).style.format(
-        {"per derivative value": "{:.0f}", f"counted: f′ at {n} points": "{:,.0f}",
-         f"gradient in {p:,} parameters": "{:,.0f}"}, na_rep="—"),
-        hide_index=True, width="stretch")
+    # np.gradient has no gradient count: words, not a missing number (a Styler would send every cell twice)
+    show = table.assign(p_params=[f"{v:,.0f}" if np.isfinite(v) else "— (see below)" for v in table["p_params"]])
+    show = show.rename(columns={"per_value": "per derivative value", "counted": f"counted: f′ at {n} points",
+                                "p_params": f"gradient in {p:,} parameters"})
+    panels.table(show.drop(columns=["n_points", "complex", "formula"]),
+                 formats={"per derivative value": "%.0f", f"counted: f′ at {n} points": "localized"}, na_rep="—",
+                 hide_index=True, width="stretch")
     st.caption(f"np.gradient has no row for a gradient: it needs f on a whole grid, at least 2 points per axis, "
                f"so 2ᵖ = {grid_p:.3g} values for p = {p:,} — the curse of dimensionality.")
     bars = pd.concat([

@@ -33,16 +33,18 @@ _THEORY_COLOURS = {"theory: truncation ∝ h": ORANGE, "theory: truncation ∝ h
 def error_along_x(df: pd.DataFrame, *, title: str = "", height: int = HEIGHT) -> alt.Chart:
     """|error| of np.gradient along x on a log axis, interior and edge points apart.
 
-    ``df``: long form ``x, y, series, clipped`` (y already clipped above 0); the
-    series whose name starts with "edge" is drawn as large dots so the ends stand out.
+    ``df``: long form ``x, y, series, clipped`` (y already clipped above 0: an error of
+    exactly 0 is drawn at the floor, and the tooltip's error, computed in the browser, is 0
+    there); the series whose name starts with "edge" is drawn as large dots so the ends stand out.
     """
-    data = df[np.isfinite(df["y"].to_numpy(dtype=float))]
+    data = df.loc[np.isfinite(df["y"].to_numpy(dtype=float)), ["x", "y", "clipped", "series"]]
     names = list(dict.fromkeys(df["series"]))
     colours = {n: (VERMILLION if str(n).startswith("edge") else SKY) for n in names}
     size = alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=[n for n in names if str(n).startswith("edge")]
                                                  or ["\u0000"]), alt.value(160), alt.value(22))
     return (
-        alt.Chart(data).mark_point(filled=True, clip=True, opacity=0.9)
+        alt.Chart(data).transform_calculate(error="datum.clipped ? 0 : datum.y")
+        .mark_point(filled=True, clip=True, opacity=0.9)
         .encode(
             x=alt.X("x:Q", title="x"),
             y=alt.Y("y:Q", title="|np.gradient − exact f′| (log scale)", scale=alt.Scale(type="log")),
@@ -82,7 +84,8 @@ def secant_chart(df: pd.DataFrame, *, title: str = "", height: int = HEIGHT) -> 
     data["fade"] = 1.0
     for j, name in enumerate(secant_names):
         data.loc[data["series"] == name, "fade"] = 0.3 + 0.7 * (j + 1) / len(secant_names)
-    data = data[["x", "y", "h", "series", "kind", "role", "fade"]]  # what is drawn (each line's slope is its name's h)
+    # what is drawn (each line's slope is its name's h); opacity needs no 16 digits
+    data = data[["x", "y", "h", "series", "kind", "role", "fade"]].astype({"fade": "float32"})
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y", scale=yscale), color=colour,
         tooltip=["series:N", alt.Tooltip("x:Q", format=".6g"), alt.Tooltip("y:Q", format=".6g")],
@@ -123,20 +126,30 @@ def step_error_chart(df: pd.DataFrame, *, h_mark: float | None = None, title: st
     if len(seen):
         yscale = alt.Scale(type="log", domain=[float(seen.min()) / 3, float(seen.max()) * 3])
     data = data[["h", "y", "clipped", "series", "layer", "colour"]]
-    base = alt.Chart(data).transform_calculate(error="datum.clipped ? 0 : datum.y").encode(
-        x=alt.X("h:Q", title="step h (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
-        y=alt.Y("y:Q", title="|estimate − exact f′(x₀)| (log scale)", scale=yscale, axis=alt.Axis(format=".0e")),
-        color=colour,
-        tooltip=["series:N", alt.Tooltip("h:Q", format=".2e"), alt.Tooltip("error:Q", format=".3e")],
-    )
+    theory = data[data["layer"] == "theory"]
+    # Measured errors and steps to 7 digits (float32: half the bytes, the same pixels and tooltips) where
+    # float32 holds them; theory lines keep float64 (h⁴ at h = 1e-16 is 1e-64).
+    points = data[data["layer"] != "theory"]
+    hy = points[["h", "y"]].to_numpy(dtype=float)
+    if hy.size and np.all((hy > 1e-37) & (hy < 1e37)):
+        points = points.astype({"h": "float32", "y": "float32"})
+
+    def base(frame):
+        return alt.Chart(frame).transform_calculate(error="datum.clipped ? 0 : datum.y").encode(
+            x=alt.X("h:Q", title="step h (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+            y=alt.Y("y:Q", title="|estimate − exact f′(x₀)| (log scale)", scale=yscale, axis=alt.Axis(format=".0e")),
+            color=colour,
+            tooltip=["series:N", alt.Tooltip("h:Q", format=".2e"), alt.Tooltip("error:Q", format=".3e")],
+        )
+
     layers = [
-        base.transform_filter(alt.datum.layer == "theory").mark_line(strokeDash=[6, 4], strokeWidth=1.5,
+        base(theory).mark_line(strokeDash=[6, 4], strokeWidth=1.5,
                                                                       clip=True, opacity=0.8),
-        base.transform_filter((alt.datum.layer == "measured") & ~alt.datum.clipped)
+        base(points).transform_filter((alt.datum.layer == "measured") & ~alt.datum.clipped)
         .mark_line(strokeWidth=2, clip=True, opacity=0.9),
-        base.transform_filter((alt.datum.layer == "measured") & alt.datum.clipped)
+        base(points).transform_filter((alt.datum.layer == "measured") & alt.datum.clipped)
         .mark_point(shape="triangle-down", filled=True, size=40, clip=True),
-        base.transform_filter(alt.datum.layer == "best").mark_point(shape="diamond", filled=True, size=220,
+        base(points).transform_filter(alt.datum.layer == "best").mark_point(shape="diamond", filled=True, size=220,
                                                                     stroke="white", strokeWidth=1, clip=True),
     ]
     if h_mark is not None and np.isfinite(h_mark):
