@@ -24,6 +24,7 @@ import pandas as pd
 import sympy as sp
 
 from .bounds import check_derivative_size, check_work
+from .deltas import delta_value
 from .expressions import parse_expression
 from .memo import memo
 
@@ -60,17 +61,12 @@ def _numeric(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(big) if big else expr
 
 
-def _delta(x, *_):
-    """DiracDelta off its spike: 0 where x ≠ 0, undefined (nan) at 0."""
-    return np.where(np.asarray(x) == 0, np.nan, 0.0)
-
-
 def _lambdify(args, expr, module: str):
     """``lambdify(cse=True)`` of a counted tree (or list of trees); |x|'s second derivative
     (a DiracDelta) evaluates to 0 off the kink and nan on it."""
     many = isinstance(expr, (list, tuple))
     check_work(sp.Tuple(*expr) if many else expr, "the formula")
-    modules = [{"DiracDelta": _delta}, "numpy"] if module == "numpy" else module
+    modules = [{"DiracDelta": delta_value}, "numpy"] if module == "numpy" else module
     return sp.lambdify(args, [_numeric(e) for e in expr] if many else _numeric(expr), modules=modules, cse=True)
 
 

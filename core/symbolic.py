@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from .bounds import MAX_DERIVATIVE_NODES, TooLarge, check_work, derivative_size_bound, tree_size
-from .deltas import drop_deltas
+from .deltas import drop_deltas, on_spike
 from .expressions import Function, numeric_form
 from .function import elementwise
 from .memo import memo
@@ -130,8 +130,9 @@ def derivative_values(fn: Function, xs, order: int = 1) -> np.ndarray:
     """The exact derivative on ``xs`` in float64: the reference the other methods meet."""
     xs = np.asarray(xs, dtype=np.float64)
     out = derivative_function(fn, order)(xs)
-    if order >= 2 and derivative(fn, order).has(sp.DiracDelta):
-        out = np.where(xs == 0, np.nan, out)
+    d = derivative(fn, order)
+    if order >= 2 and d.has(sp.DiracDelta):  # undefined on a delta's spike, not only at 0
+        out = np.where(on_spike(d, fn.symbol, xs), np.nan, out)
     return out
 
 
