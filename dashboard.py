@@ -28,11 +28,15 @@ PAGES = [
 
 # A phone shows each page's chart on its first screen: less room above the title, smaller titles,
 # and tables that keep inside the window (st.dataframe scrolls sideways in its own frame).
-st.html("""<style>
+# !important: Streamlit's own styles are injected after this sheet, with the same specificity.
+# A style-only st.html goes to Streamlit's event container and never reached the page (seen in
+# 1.67): the marker div makes it an element of the page, hidden by its own rule.
+st.html("""<div class="dl-phone-style"></div><style>
+[data-testid="stElementContainer"]:has(.dl-phone-style) { display: none; }
 @media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
-  [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0.5rem; }
-  [data-testid="stMain"] :is([data-testid="stDataFrame"], [data-testid="stTable"]) { max-width: 100%; overflow-x: auto; }
+  [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
+  [data-testid="stMain"] h1 { font-size: 2rem !important; padding-top: 0.5rem !important; }
+  [data-testid="stMain"] :is([data-testid="stDataFrame"], [data-testid="stTable"]) { max-width: 100%; overflow-x: auto !important; }
 }
 </style>""")
 
