@@ -68,8 +68,7 @@ def choose() -> str | None:
         spec = text
     else:
         c2.caption(mv.PRESETS[choice].why)
-    st.markdown("Read as:")
-    st.latex("f(x, y) = " + sp.latex(mv.resolve(spec).expr))
+    st.latex("f(x, y) = " + sp.latex(mv.resolve(spec).expr))  # how the choice was read
     return spec
 
 
