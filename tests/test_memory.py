@@ -99,3 +99,77 @@ def test_guard_sheds_caches_over_budget(monkeypatch):
     monkeypatch.setattr(memory.host, "tree_rss_bytes", lambda: 100 * 2**20)
     monkeypatch.setattr(memory, "_state", {"sheds": 0, "last_shed": 0.0, "watching": True})
     assert memory.guard() is False
+
+
+class _Node:
+    """A container that can hold itself: a reference cycle only the collector frees."""
+
+
+def _cycle():
+    import weakref
+
+    node = _Node()
+    node.me = node
+    return weakref.ref(node), node
+
+
+def test_frozen_heap_is_skipped_by_collections_and_freed_by_the_next_freeze(monkeypatch):
+    import gc
+
+    from ui import memory
+
+    try:
+        ref, node = _cycle()
+        memory.freeze_heap()
+        assert gc.get_freeze_count() > 0
+        del node
+        gc.collect()  # what Streamlit does after every run: frozen objects are not walked
+        assert ref() is not None
+        memory.freeze_heap()  # the next freeze collects everything first
+        assert ref() is None
+
+        ref, node = _cycle()
+        memory.freeze_heap()
+        del node
+        monkeypatch.setattr(memory, "_state", {"sheds": 0, "last_shed": 0.0, "watching": True})
+        memory.shed("test")  # shedding frees frozen cycles too
+        assert ref() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_the_watch_freezes_only_after_page_runs_and_checks_on_its_own_clock(monkeypatch):
+    from ui import memory
+
+    freezes, checks = [], []
+    monkeypatch.setattr(memory, "freeze_heap", lambda: freezes.append(1))
+    monkeypatch.setattr(memory, "_check", lambda: checks.append(1))
+    monkeypatch.setattr(memory, "_state", {"sheds": 0, "last_shed": 0.0, "watching": True, "runs": 0})
+    clock = [1000.0]
+    monkeypatch.setattr(memory.time, "monotonic", lambda: clock[0])
+    seen: dict = {}
+    memory._tick(seen)
+    assert (freezes, checks) == ([], [])  # idle: nothing to do
+    memory._state["runs"] = 3
+    memory._tick(seen)
+    memory._tick(seen)
+    assert freezes == [1]  # once per burst of runs
+    clock[0] += memory.CHECK_EVERY_S
+    memory._tick(seen)
+    assert checks == [1]  # the memory check and expiry keep their own period
+
+
+def test_a_page_run_reads_the_tree_memory_at_most_every_few_seconds(monkeypatch):
+    from ui import memory
+
+    reads = []
+    monkeypatch.setattr(memory, "_state", {"sheds": 0, "last_shed": 0.0, "watching": True})
+    monkeypatch.setattr(memory.host, "tree_rss_bytes", lambda: reads.append(1) or 100 * 2**20)
+    clock = [1000.0]
+    monkeypatch.setattr(memory.time, "monotonic", lambda: clock[0])
+    for _ in range(5):
+        memory.guard()
+    assert len(reads) == 1 and memory._state["runs"] == 5
+    clock[0] += memory.READ_EVERY_S
+    memory.guard()
+    assert len(reads) == 2
