@@ -2,6 +2,7 @@
 n range, the charts' data (the arrows are the exact gradient) and every notebook block run."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -91,26 +92,61 @@ def test_scan_ran_with_small_n_and_states_its_verdict(page):
     assert list(mem.what) == ["f alone", "forward (n JVPs)", "reverse (jax.grad)"]
 
 
+def _run(text: str):
+    """Run a block as pasted, in a fresh namespace; its ``answer``."""
+    ns: dict = {}
+    exec(compile(text, "<notebook>", "exec"), ns)  # noqa: S102  (our own generated code)
+    return ns["answer"]
+
+
+def _number_after(texts, label: str) -> float:
+    """The number that follows ``label`` in one of ``texts`` (as the page prints it)."""
+    for t in texts:
+        m = re.search(re.escape(label) + r"\s*([-+0-9.e]+)", t)
+        if m:
+            return float(m.group(1).rstrip("."))
+    raise AssertionError(f"{label!r} not shown: {texts}")
+
+
 def test_every_code_block_runs_and_gives_the_pages_number(page):
-    blocks = []
-    for label in tab_labels(PAGE):  # only the open tab is drawn: visit each
-        blocks += [c.value for c in open_tab(page, label, PAGE).code if c.language == "python"]
-    registry = page.session_state["_mv_code"]
-    assert len(blocks) >= 6
-    compared = 0
-    for text in blocks:
-        ns: dict = {}
-        exec(compile(text, "<notebook>", "exec"), ns)  # noqa: S102  (our own generated code)
-        if text.strip() not in registry:
-            continue
-        want, got = registry[text.strip()], ns["answer"]
-        if isinstance(want, tuple) and isinstance(want[0], str):  # LaTeX of the symbolic partials
-            assert tuple(sp.latex(g) for g in got) == want
-        else:
-            np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
-                                       rtol=1e-12, atol=1e-15)
-        compared += 1
-    assert compared >= 5
+    """Each tab's blocks, run as pasted, give the number the page shows beside them."""
+    count = 0
+
+    def visit(label):
+        nonlocal count
+        at = open_tab(page, label, PAGE)
+        no_exception(at)
+        blocks = [c.value for c in at.code if c.language == "python"]
+        count += len(blocks)
+        return blocks, at
+
+    blocks, at = visit("∂f/∂x and ∂f/∂y")
+    dfdx, dfdy = _run(next(b for b in blocks if "diff(f, x)" in b))
+    latex = [e.value.strip("$\n") for e in at.get("latex")]
+    assert r"\frac{\partial f}{\partial x} = " + sp.latex(dfdx) in latex
+    assert r"\frac{\partial f}{\partial y} = " + sp.latex(dfdy) in latex
+    table = next(d.value for d in at.dataframe if "max |error| ∂f/∂y" in d.value.columns).set_index("method")
+    gap = _run(next(b for b in blocks if "np.gradient" in b))
+    np.testing.assert_allclose(gap, table.loc["np.gradient", "max |error| ∂f/∂y"], rtol=1e-9)
+
+    blocks, at = visit("At a point")
+    gx, gy = _run(next(b for b in blocks if "argnums=(0, 1)" in b))
+    metrics = {m.label: float(m.value) for m in at.metric}
+    np.testing.assert_allclose((gx, gy), (metrics["∂f/∂x (jax.grad)"], metrics["∂f/∂y (jax.grad)"]), rtol=1e-9)
+    du = _run(next(b for b in blocks if "jax.jvp" in b))
+    np.testing.assert_allclose(du, _number_after([c.value for c in at.caption], "D_u f ="), rtol=1e-9)
+
+    blocks, at = visit("The Hessian")
+    h = _run(next(b for b in blocks if "jax.hessian" in b))
+    table = next(d.value for d in at.dataframe if "jax.hessian" in d.value.columns)
+    np.testing.assert_allclose(h.ravel(), table["jax.hessian"].to_numpy(), rtol=1e-12)
+
+    blocks, at = visit("The cost of a gradient")
+    err = _run(next(b for b in blocks if "gc.problem" in b))
+    np.testing.assert_allclose(err, _number_after([c.value for c in at.caption], "largest difference"),
+                               rtol=1e-2, atol=1e-300)  # the caption prints 3 digits
+    assert count >= 6 and sorted(tab_labels(PAGE)) == sorted(["∂f/∂x and ∂f/∂y", "At a point", "The Hessian",
+                                                               "The cost of a gradient"])
 
 
 def test_a_refused_text_shows_the_caret_never_markdown():

@@ -144,7 +144,9 @@ def cost_section() -> None:
     from core._jax import jax, jnp
 
     page = float(np.max(np.abs(np.asarray(jax.grad(prob.f_jax)(jnp.asarray(prob.w))) - prob.exact_gradient())))
+    st.caption(f"The check below, at n = {n_check}: jax.grad against the exact gradient, largest difference "
+               f"{page:.3g} (float64).")
     code(f"from core import gradient_cost as gc\nimport jax, numpy as np\n\n"
          f"prob = gc.problem({result['kind']!r}, n={n_check})   # the data, made with seed {gc.SEED}\n"
          "g = jax.grad(prob.f_jax)(prob.w)                 # reverse mode: one VJP\n"
-         "answer = float(np.max(np.abs(np.asarray(g) - prob.exact_gradient())))\nprint(answer)\n", page)
+         "answer = float(np.max(np.abs(np.asarray(g) - prob.exact_gradient())))\nprint(answer)\n")
