@@ -297,3 +297,27 @@ def test_composed_depth_6_in_float32_says_it_overflows():
     at.radio(key="ad_dtype").set_value("float64").run()
     cells = _higher_cells(at)
     assert cells[1] == ("2.681561586 × 10¹⁵⁴", "0", "2.68 × 10¹⁵⁴"), cells
+
+
+@pytest.mark.parametrize("spec, says", [("composed:6", True), ("x^2", False)])
+def test_a_huge_error_from_rounding_is_called_rounding_with_its_bound(spec, says):
+    """Depth 6 at x₀ = 1 (float64): grad is 2.68 × 10¹⁵⁴ off SymPy, within Home's computed rounding
+    bound (ui.data.agreement), so the page says it is rounding and gives the bound; x² says nothing."""
+    from ui.autodiff_sections import sig
+    from ui.data import agreement
+
+    at = _page(spec)
+    at.slider(key="ad_x0").set_value(1.0).run()
+    for tab in ("grad and its pitfalls", "Higher order"):
+        open_tab(at, tab, PAGE)
+        no_exception(at)
+        notes = [c.value for c in at.caption if "is rounding, not a wrong derivative" in c.value]
+        if not says:
+            assert notes == [], (tab, notes)
+            continue
+        agree = agreement(spec, 1.0)
+        assert agree["difference"] > 1e150 and agree["agree"] and agree["amplified"]
+        assert len(notes) == 1, tab
+        assert f"|grad − SymPy| = {sig(agree['difference'], 3)}" in notes[0]
+        assert f"8ε(|f′| + |x₀·f″|) = {sig(agree['bound'], 3)}" in notes[0]
+        assert "2.68 × 10¹⁵⁴" in notes[0]

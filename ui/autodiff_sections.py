@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import presets, reference, snippets
 from core.reference import SCALED_ERROR
-from ui import charts, panels
+from ui import charts, data, panels
 from ui.data import SERIES
 from ui.state import resolve
 
@@ -380,8 +380,26 @@ def grad_point(fn, spec: str, x0: float, dtype: str, where: dict) -> dict:
     if not math.isfinite(p["f"]) and math.isfinite(p["grad"]):
         st.info(f"f is undefined at x₀ = {x0:g}, yet grad returns a number: it applies each primitive's "
                 "derivative rule (for log, 1/x) without checking that the value itself exists.")
+    rounding_note(spec, x0, dtype)
     st.session_state["_ad_grad_value"] = p["grad"]
     return reference.errors([p["grad"]], [p["exact"]])
+
+
+def rounding_note(spec: str, x0: float, dtype: str) -> str | None:
+    """Say so (and return the sentence) when grad's difference from SymPy at x₀ is rounding amplified
+    by a huge f″: within Home's computed bound (:func:`ui.data.agreement`, float64 only), large only
+    because |x₀·f″(x₀)| dwarfs |f′(x₀)|. Nothing when the difference is 0 or not explained."""
+    if dtype != "float64":
+        return None
+    agree = data.agreement(spec, float(x0))
+    if not (agree["finite"] and agree["agree"] and agree["amplified"] and agree["difference"] > 0):
+        return None
+    text = (f"At x₀ = {sig(x0, 6)}, |grad − SymPy| = {sig(agree['difference'], 3)} is rounding, not a wrong "
+            f"derivative: it is within the rounding bound 8ε(|f′| + |x₀·f″|) = {sig(agree['bound'], 3)}, which is "
+            f"large because f″(x₀) = {sig(agree['second'], 3)} is huge next to f′(x₀) = {sig(agree['symbolic'], 3)} "
+            "(rounding x₀ to float64 alone moves f′ by about ε·|x₀·f″|).")
+    st.caption(text)
+    return text
 
 
 def pitfalls(fn, spec: str, x0: float, dtype: str) -> None:
@@ -581,6 +599,7 @@ def higher_order(fn, spec: str, lo: float, hi: float, x0: float, dtype: str, whe
     with st.spinner("Differentiating twice and three times…"):
         table = higher_at(spec, x0, dtype, with_third)
     st.dataframe(_higher_view(table, dtype, where, with_third), hide_index=True, width="stretch")
+    rounding_note(spec, x0, dtype)
     out = []
     cols = st.columns(2)
     for col, order in zip(cols, (2, 3)):
