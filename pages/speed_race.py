@@ -1,5 +1,8 @@
 """The speed race: setup and evaluation timed apart, the lab's one-shot way beside it, the lab's
-verdicts tested, and scaling in n and in depth. Sections live in ui.race_sections."""
+verdicts tested, and scaling in n and in depth. Sections live in ui.race_sections.
+
+The open tab's chart comes first and the settings under it, so a phone shows the chart on its
+first screen: the race tab opens on a small first race (see ``race_sections.first_look``)."""
 
 import streamlit as st
 
@@ -8,26 +11,32 @@ from ui import state
 from ui.safe import section
 
 st.title("⏱️ Speed race")
-st.page_link("pages/many_variables.py", label="Many variables: the cost of a gradient of n parameters", icon="🧮")
-st.markdown("How long does each method take to give f′ on many points? The lab (section 5) timed each "
-            "method once. Here each has two phases, timed apart: **setup** (SymPy `diff` + `lambdify`; JAX "
-            "tracing + compiling), done once, and **evaluate**, one steady-state call after a warm-up, which "
-            "is what every further derivative costs. The lab's own one-shot timing runs beside it.")
+st.markdown("How long does each method take to give f′ on many points? Each has two phases, timed apart: "
+            "**setup**, once, and **evaluate**, what every further call costs. The lab's one-shot timing "
+            "runs beside it.")
 
 fn = state.choose_function("race")
-spec, fn = sections.pick_function(fn)
-settings = sections.controls()
-sections.device_note()
 
 # Only the open tab is drawn; it travels in the link (?race_tab=…).
-race_tab, verdicts_tab, scaling_tab = st.tabs(["The race", "The lab's verdicts", "Scaling"], key="race_tab",
-                                              bind="query-params")
-if race_tab.open:
-    with race_tab, section("The race"):
-        sections.race_section(spec, fn, settings)
-if verdicts_tab.open:
-    with verdicts_tab, section("The lab's verdicts"):
+tabs = st.tabs(["The race", "The lab's verdicts", "Scaling"], key="race_tab", bind="query-params")
+race_tab, verdicts_tab, scaling_tab = tabs
+open_tab = next((t for t in tabs if t.open), race_tab)
+with open_tab:
+    # The race's chart above the settings (drawn into `head` once they are read), the rest below.
+    head = st.container() if open_tab is race_tab else None
+    settings_box, tail = st.container(), st.container()
+with settings_box:
+    spec, fn = sections.pick_function(fn)
+    settings = sections.controls()
+    sections.device_note()
+if open_tab is race_tab:
+    with head, section("The race"):
+        sections.race_section(spec, fn, settings, tail)
+elif open_tab is verdicts_tab:
+    with tail, section("The lab's verdicts"):
         sections.verdicts_section(settings)
-if scaling_tab.open:
-    with scaling_tab, section("Scaling"):
+else:
+    with tail, section("Scaling"):
         sections.scaling_section(spec, fn, settings)
+
+st.page_link("pages/many_variables.py", label="Many variables: the cost of a gradient of n parameters", icon="🧮")

@@ -52,15 +52,35 @@ def raced():
     return at
 
 
-def test_nothing_is_timed_on_first_render():
+def test_first_render_races_only_a_small_bounded_first_look():
+    """The page opens on a chart (a phone's first screen): a first look at n ≤ FIRST_N, in the queue,
+    without the lab's way; the full race (n = 10⁶ by default) waits for the button."""
+    from ui.race_sections import FIRST_N
+
     at = new_app()
     at.run()
     at.switch_page(PAGE).run()
     no_exception(at)
-    assert charts(at) == []
-    assert not at.status
-    assert any("Run the race" in i.value for i in at.info)
     assert at.select_slider(key="race_n").value == min(10**6, timing.max_points())
+    bars = _frame_with(_chart_titled(at, "median time per phase"), "method", "phase", "median_ms")
+    assert (bars.n == min(FIRST_N, timing.max_points())).all() and (bars.median_ms > 0).all()
+    assert set(bars.method) == set(timing.LAB_METHODS)
+    assert not any("one shot" in str(c.proto.spec) for c in charts(at))  # no lab mode in a first look
+    assert at.status[0].label.startswith("A first look: ")
+    assert any(c.value.startswith("A first look, raced when the page opened: n = 100,000")
+               and "Run the race" in c.value for c in at.caption)
+    assert "race_last_race" not in at.session_state  # nothing pressed, no race of the settings
+
+
+def test_first_look_keeps_to_its_budget():
+    from core import presets
+    from ui.race_sections import FIRST_BUDGET_S, FIRST_METHOD_S, first_plan
+
+    fn = presets.composed_polynomial(6)
+    n, methods = first_plan(fn, dict(n=10**6, dtype="float64", repeats=15, methods=tuple(timing.METHODS)))
+    assert n <= 100_000 and "symbolic_nocse" not in methods and methods
+    est = [timing.estimate_method_seconds(fn, n, m, 15) for m in methods]
+    assert max(est) <= FIRST_METHOD_S and sum(est) <= FIRST_BUDGET_S
 
 
 def test_n_slider_is_logarithmic_and_bounded_by_the_host():
@@ -214,7 +234,10 @@ def test_methods_predicted_to_overrun_are_left_out_and_named():
     at.slider(key="race_depth").set_value(6).run()
     no_exception(at)
     assert any("symbolic_nocse" in w.value and "left out" in w.value for w in at.warning)
-    assert charts(at) == []  # still nothing run
+    # Nothing raced at n = 10⁶: the only chart is the first look's, at most FIRST_N points.
+    assert "race_last_race" not in at.session_state
+    bars = _frame_with(_chart_titled(at, "median time per phase"), "method", "phase", "median_ms")
+    assert (bars.n <= 100_000).all() and "symbolic_nocse" not in set(bars.method)
 
 
 def test_log_bars_start_below_the_smallest_time():

@@ -39,6 +39,9 @@ METHOD_LIMIT_S = 15.0
 LO, HI = -5.0, 5.0
 #: Time budgets of the two scaling scans (seconds).
 SCAN_N_BUDGET_S, SCAN_DEPTH_BUDGET_S = 30.0, 60.0
+#: The first look (a race run when the page opens, before anyone presses Run): at most this many
+#: points, only methods estimated under FIRST_METHOD_S each and FIRST_BUDGET_S in all, no lab mode.
+FIRST_N, FIRST_METHOD_S, FIRST_BUDGET_S = 100_000, 1.0, 3.0
 
 LABELS = {name: f"{name}: {m.label}" for name, m in timing.METHODS.items()}
 
@@ -196,8 +199,9 @@ def run(kind: str, title: str, fresh: bool, now, cached, *args) -> dict | None:
         for line in result["log"]:
             status.write(f"`{line}`")
         if reused:
+            again = "" if kind == "first" else "; tick “fresh run” to race again"
             label = (f"{title}: reused the same race, finished {pressed - result['finished']:.0f} s ago "
-                     f"(kept {RACE_TTL_S // 60} minutes; tick “fresh run” to race again)")
+                     f"(kept {RACE_TTL_S // 60} minutes{again})")
         else:
             waited = f", after waiting {result['waited']:.0f} s for your turn" if result["waited"] >= 1 else ""
             label = f"{title}: done in {result['seconds']:.1f} s{waited}"
@@ -321,25 +325,63 @@ def plan(fn, s: dict) -> tuple[tuple, tuple, list[str]]:
     return tuple(keep), tuple(lab), notes
 
 
-def race_section(spec: str, fn, s: dict) -> None:
+def first_plan(fn, s: dict) -> tuple[int, tuple]:
+    """The first look's size and methods: the page's settings, at most FIRST_N points, and only the
+    methods that fit its time budget (by the queue's own estimate), in the order chosen."""
+    n = min(s["n"], FIRST_N, timing.max_points(s["dtype"], fn=fn))
+    keep, total = [], 0.0
+    for m in s["methods"]:
+        est = timing.estimate_method_seconds(fn, n, m, s["repeats"])
+        if est <= FIRST_METHOD_S and total + est <= FIRST_BUDGET_S:
+            keep.append(m)
+            total += est
+    return n, tuple(keep)
+
+
+def first_look(spec: str, fn, s: dict) -> dict | None:
+    """A small race of the page's settings, run when the page opens so it shows a chart at once.
+
+    It takes its turn in the queue like any race and is shared through the same cache, so a
+    class opening one link races it once every RACE_TTL_S seconds; never "fresh", never the lab's
+    mode. None when no method fits its budget (or the queue refused it)."""
+    n, methods = first_plan(fn, s)
+    if not methods:
+        return None
+    result = run("first", "A first look", False, race_now, race_cached, spec, n, s["dtype"], methods,
+                 s["repeats"], ())
+    return None if result is None else dict(result, first_look=True)
+
+
+def race_section(spec: str, fn, s: dict, tail=None) -> None:
+    """The button, then the chart of the race (this session's last, or a first look): ``tail`` (a
+    container below the page's settings) gets the race's full figures and the lab's way."""
     methods, lab_methods, notes = plan(fn, s)
-    for note in notes:
-        st.warning(note, icon="⏱️")
     est = timing.estimate_seconds(fn, s["n"], methods, s["repeats"], lab=bool(lab_methods)) if methods else 0
     st.caption(f"Racing {md_name(fn)} on np.linspace({LO:g}, {HI:g}, {s['n']:,}) in **{s['dtype']}**, "
                f"{s['repeats']} timed calls per method after a warm-up"
                + (", then the lab's one-shot timing of the same function" if lab_methods else "")
                + f"; about {est:.0f} s (a rough estimate).")
+    for note in notes:
+        st.warning(note, icon="⏱️")
     if st.button("Run the race", type="primary", key="race_run", disabled=not methods,
-                 help="Nothing is timed until you press this."):
+                 help="Times the settings below; until then the chart is a small first look."):
         run("race", "The race", s["fresh"], race_now, race_cached, spec, s["n"], s["dtype"], methods,
             s["repeats"], lab_methods)
-    result = last("race")
+    result = last("race") or first_look(spec, fn, s)
     if result is None:
         st.info("Press **Run the race** to time each method: setup and evaluation apart, then the lab's "
                 "one-shot way on the same function.")
         return
-    show_race(result, dict(s, spec=spec, methods=methods))
+    show_race(result, dict(s, spec=spec, methods=methods), tail if tail is not None else st.container())
+
+
+def _first_look_note(result: dict, s: dict) -> None:
+    cfg = result["settings"]
+    left = [m for m in s["methods"] if m not in cfg["methods"]]
+    st.caption(f"A first look, raced when the page opened: n = {cfg['n']:,}, {cfg['repeats']} timed calls"
+               + (f", without {', '.join(left)} (over its time budget)" if left else "")
+               + ", no lab's way. Press **Run the race** for the settings under the chart"
+               + (f" (n = {s['n']:,})" if s["n"] != cfg["n"] else "") + ".")
 
 
 #: |f| beyond this on the race grid leaves no digits for a difference (float64 ends at 1.8e308).
@@ -375,11 +417,15 @@ def _stale_note(result: dict, current: dict) -> None:
                    + ": press the button again to race the current settings.")
 
 
-def show_race(result: dict, s: dict) -> None:
+def show_race(result: dict, s: dict, tail) -> None:
+    """The race's chart and accuracy table here; every figure, its code and the lab's way in ``tail``."""
     honest, lab = result["honest"], result["lab"]
     cfg = result["settings"]
     fn = resolve(cfg["spec"])
-    _stale_note(result, s)
+    if result.get("first_look"):
+        _first_look_note(result, s)
+    else:
+        _stale_note(result, s)
     device = ", ".join(sorted(set(honest.device)))
     left, right = st.columns([3, 2])
     with left:
@@ -387,8 +433,8 @@ def show_race(result: dict, s: dict) -> None:
                 f"timing.race(fn, n={cfg['n']}, methods={list(cfg['methods'])}, repeats={cfg['repeats']}, "
                 f"dtype={cfg['dtype']!r}, lo={LO:g}, hi={HI:g})")
         chart_panel(
-            charts.race_bars(honest, log=s["log"], title=f"{fn.name}: median time per phase, n = {cfg['n']:,}, "
-                                                         f"{cfg['dtype']}"),
+            charts.race_bars(honest, log=s["log"], title=[f"{fn.name}: median time per phase",  # two lines: a phone
+                                                          f"n = {cfg['n']:,}, {cfg['dtype']}"]),
             honest, key="race_phases", code=code,
             caption=f"Setup (diff + lambdify; tracing + compiling) and evaluate (one steady-state call), "
                     f"median of the timed calls (min and max in the tooltip); {cfg['dtype']}; on {device}.")
@@ -408,14 +454,15 @@ def show_race(result: dict, s: dict) -> None:
                          "nonfinite": st.column_config.NumberColumn(
                              "nan/inf", help="points where the method gave nan or inf but f′ is finite")})
         st.caption("numerical and central estimate f′ from values of f; the others are exact up to rounding.")
-    with st.expander("📋 every figure of the race, and the exact code behind each"):
+    with tail, st.expander("📋 every figure of the race, and the exact code behind each"):
         st.dataframe(honest, hide_index=True, width="stretch")
         tabs = st.tabs(list(cfg["methods"]))
         for tab, m in zip(tabs, cfg["methods"]):
             tab.code(timing.race_code(snippets.sympy_def(fn), cfg["n"], cfg["dtype"], m, cfg["repeats"], LO, HI),
                      language="python")
     if lab is not None and len(lab):
-        lab_section(fn, honest, lab)
+        with tail:
+            lab_section(fn, honest, lab)
 
 
 def lab_vs_honest(honest: pd.DataFrame, lab: pd.DataFrame) -> pd.DataFrame:
