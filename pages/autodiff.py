@@ -5,8 +5,10 @@ Sections live in ui.autodiff_sections."""
 import streamlit as st
 
 from ui import autodiff_sections as sections
-from ui import state, taylor_sections
+from ui import entry, state, taylor_sections
 from ui.safe import guarded, section
+
+entry.require()  # the entry's work, even for a first deep link after a restart (ui/entry.py)
 
 st.title("🤖 Automatic differentiation (JAX)")
 st.markdown("JAX traces your function into a small program of primitives and applies the chain rule "
@@ -59,3 +61,5 @@ if tabs[6].open:
 if tabs[7].open:
     with tabs[7]:
         st.fragment(guarded(taylor_sections.taylor_section, "Taylor polynomials"))(fn, spec, lo, hi)
+
+entry.finish()  # the real navigation, after a run without dashboard.py (ui/entry.py)

@@ -4,8 +4,10 @@ import numpy as np
 import streamlit as st
 
 from core import snippets
-from ui import charts, data, panels, state
+from ui import charts, data, entry, panels, state
 from ui.safe import section
+
+entry.require()  # the entry's work, even for a first deep link after a restart (ui/entry.py)
 
 st.title("∂ The derivative lab")
 st.markdown(
@@ -145,3 +147,5 @@ for col, (target, label, icon, what) in zip(st.columns(len(_NEXT)), _NEXT):
     with col.container(border=True):
         st.page_link(target, label=label, icon=icon)
         st.caption(what)
+
+entry.finish()  # the real navigation, after a run without dashboard.py (ui/entry.py)

@@ -4,10 +4,12 @@ and why machine learning uses reverse-mode autodiff. Sections live in ui.many_va
 
 import streamlit as st
 
+from ui import entry, state
 from ui import many_variables as sections
-from ui import state
 from ui.many_variables_cost import cost_section
 from ui.safe import section
+
+entry.require()  # the entry's work, even for a first deep link after a restart (ui/entry.py)
 
 st.title("🧮 Many variables")
 st.markdown("The slopes of f(x, y) along x and along y, its **partial derivatives**, make the **gradient** "
@@ -54,3 +56,5 @@ if spec is not None:
 if tabs[3].open:
     with tabs[3], section("The cost of a gradient"):
         cost_section()
+
+entry.finish()  # the real navigation, after a run without dashboard.py (ui/entry.py)

@@ -6,9 +6,11 @@ ui/numerical_sections.py; the maths is in core/numerical.py.
 
 import streamlit as st
 
+from ui import entry, state
 from ui import numerical_sections as sec
-from ui import state
 from ui.safe import section
+
+entry.require()  # the entry's work, even for a first deep link after a restart (ui/entry.py)
 
 st.title("📏 Numerical differentiation (NumPy)")
 st.markdown("Numerical differentiation never looks at the formula: it subtracts nearby values of f and "
@@ -39,3 +41,5 @@ with section("Convergence order"):
     sec.order_section(fn, spec, lo, hi)
 with section("What each scheme costs"):
     sec.cost_section(fn, spec, lo, hi, n)
+
+entry.finish()  # the real navigation, after a run without dashboard.py (ui/entry.py)

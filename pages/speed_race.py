@@ -6,9 +6,11 @@ first screen: the race tab opens on a small first race (see ``race_sections.firs
 
 import streamlit as st
 
+from ui import entry, state
 from ui import race_sections as sections
-from ui import state
 from ui.safe import section
+
+entry.require()  # the entry's work, even for a first deep link after a restart (ui/entry.py)
 
 st.title("⏱️ Speed race")
 st.markdown("How long does each method take to give f′ on many points? Each has two phases, timed apart: "
@@ -40,3 +42,5 @@ else:
         sections.scaling_section(spec, fn, settings)
 
 st.page_link("pages/many_variables.py", label="Many variables: the cost of a gradient of n parameters", icon="🧮")
+
+entry.finish()  # the real navigation, after a run without dashboard.py (ui/entry.py)

@@ -3,9 +3,11 @@ lambdify, the |x| case, and expression swell measured. Sections live in ui.symbo
 
 import streamlit as st
 
-from ui import derivation_sections, state
+from ui import derivation_sections, entry, state
 from ui import symbolic_sections as sections
 from ui.safe import guarded
+
+entry.require()  # the entry's work, even for a first deep link after a restart (ui/entry.py)
 
 st.title("🔣 Symbolic differentiation (SymPy)")
 st.markdown("SymPy computes with **exact** objects: numbers that are not rounded and formulas that stay "
@@ -37,3 +39,5 @@ for tab, draw in zip(st.tabs(list(views), key="sym_tab", bind="query-params"), v
     if tab.open:
         with tab:
             draw()
+
+entry.finish()  # the real navigation, after a run without dashboard.py (ui/entry.py)
