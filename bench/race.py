@@ -40,7 +40,7 @@ import pandas as pd
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from core import presets, timing  # noqa: E402
-from core._jax import backend, device_name, jax  # noqa: E402
+from core.jax64 import backend, device_name, jax  # noqa: E402
 
 CHECKED = ("symbolic", "numerical", "autodiff")
 TOLERANCE = 1.5

@@ -20,8 +20,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._jax import backend, jax, jnp
 from .expressions import Function
+from .jax64 import backend, jax, jnp
 from .memo import memo
 from .orders import MAX_ORDER, check_order
 

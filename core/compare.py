@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from . import autodiff, symbolic
-from ._jax import jax, jnp
 from .expressions import Function, parse_function
 from .grid import gradient
+from .jax64 import jax, jnp
 from .reference import SCALED_ERROR, errors, exact
 from .schemes import difference, optimal_step
 

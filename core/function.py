@@ -106,7 +106,7 @@ class Function:
 
     @cached_property
     def _jax_raw(self) -> Callable:
-        from . import _jax  # noqa: F401  (64-bit on before any jax array exists)
+        from . import jax64  # noqa: F401  (64-bit on before any jax array exists)
 
         return sp.lambdify(self.symbol, self._numeric, modules="jax", cse=True)
 
@@ -121,7 +121,7 @@ class Function:
 
     def jax(self, xs):
         """Evaluate with ``jax.numpy``; traceable by ``grad``, ``vmap`` and ``jit``."""
-        from ._jax import jnp
+        from .jax64 import jnp
 
         out = self._jax_raw(xs)
         shape = jnp.shape(xs)

@@ -42,7 +42,7 @@ class ScanCancelled(RuntimeError):
 
 def _on_device(method: str, w: np.ndarray):
     if method in ("forward", "reverse"):
-        from ._jax import jnp
+        from .jax64 import jnp
 
         return jnp.asarray(w)
     return w
@@ -73,7 +73,7 @@ def time_method(method: str, prob: Problem, *, repeats: int = 5,
 
 def time_f(prob: Problem, *, repeats: int = 5, clock: Callable[[], float] = time.perf_counter) -> float:
     """Median time of one jitted evaluation of f (compiled and warmed first)."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     f = jax.jit(prob.f_jax)
     w = jnp.asarray(prob.w)
@@ -174,7 +174,7 @@ def verdict(df: pd.DataFrame) -> dict | None:
 
 def memory(kind: str, n: int) -> pd.DataFrame:
     """XLA's compiled memory analysis (bytes) of f, forward mode (n JVPs) and reverse mode at n."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     prob = problem(kind, n)
     w = jnp.asarray(prob.w)

@@ -71,7 +71,7 @@ def _central(prob: Problem, counter: dict | None, deadline: Callable[[], bool] |
 def n_jvps(f_jax: Callable) -> Callable:
     """Forward mode's gradient of f: one JVP per basis vector e_i, in a ``lax.fori_loop`` (memory
     stays O(n), where ``jax.jacfwd`` would push an n×n identity through f)."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     def grad(w):
         def body(i, g):
@@ -83,7 +83,7 @@ def n_jvps(f_jax: Callable) -> Callable:
 
 
 def _forward(prob: Problem, counter: dict | None):
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     compiled = jax.jit(n_jvps(prob.f_jax)).lower(jnp.asarray(prob.w)).compile()
 
@@ -96,7 +96,7 @@ def _forward(prob: Problem, counter: dict | None):
 
 
 def _reverse(prob: Problem, counter: dict | None):
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     compiled = jax.jit(jax.grad(prob.f_jax)).lower(jnp.asarray(prob.w)).compile()
 

@@ -36,7 +36,7 @@ class Problem:
     b: np.ndarray | None = None
 
     def f_jax(self, w):
-        from ._jax import jnp
+        from .jax64 import jnp
 
         if self.kind == "rosenbrock":
             return jnp.sum(100.0 * (w[1:] - w[:-1] ** 2) ** 2) + jnp.sum((1.0 - w) ** 2)

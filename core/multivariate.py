@@ -98,7 +98,7 @@ class Function2:
 
     @cached_property
     def _jax(self):
-        from . import _jax  # noqa: F401  (64-bit on first)
+        from . import jax64  # noqa: F401  (64-bit on first)
 
         return _lambdify((self.x, self.y), self.expr, "jax")
 
@@ -190,7 +190,7 @@ METHODS = {
 
 def grid_partials(fn: Function2, lo: float = -2.0, hi: float = 2.0, n: int = 41) -> dict:
     """Both partials on the n×n grid by every method: {"X", "Y", "f", "exact", method: (gx, gy)}."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     xs, X, Y = grid(lo, hi, n)
     out = {"X": X, "Y": Y, "f": fn.numpy(X, Y), "exact": exact_gradient(fn, X, Y)}
@@ -227,7 +227,7 @@ def errors(result: dict) -> pd.DataFrame:
 
 def point_gradient(fn: Function2, x0: float, y0: float) -> dict:
     """f, exact ∇f and jax.grad at (x₀, y₀), float64."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     gx, gy = exact_gradient(fn, x0, y0)
     jx, jy = jax.grad(fn.jax, (0, 1))(jnp.float64(x0), jnp.float64(y0))
@@ -236,7 +236,7 @@ def point_gradient(fn: Function2, x0: float, y0: float) -> dict:
 
 def directional(fn: Function2, x0: float, y0: float, n: int = 73) -> pd.DataFrame:
     """D_u f(x₀, y₀) for θ in [0, 2π] (n angles): by jax.jvp, and ∇f·u with ∇f from jax.grad."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     theta = np.linspace(0.0, 2 * np.pi, int(n))
     p = jnp.array([x0, y0], dtype=jnp.float64)
@@ -253,7 +253,7 @@ def directional(fn: Function2, x0: float, y0: float, n: int = 73) -> pd.DataFram
 
 def hessian_at(fn: Function2, x0: float, y0: float) -> dict:
     """SymPy's Hessian at the point (float64) against jax.hessian, and both symmetry gaps."""
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     H = hessian(fn)
     sym = np.array(_lambdify((fn.x, fn.y), list(H), "numpy")(float(x0), float(y0)), dtype=float).reshape(2, 2)

@@ -49,7 +49,7 @@ def jet_coefficients(fn: Function, x0: float, order: int) -> list[float]:
     """c₀ … cₙ by Taylor mode (one jet call); raises when jet has no rule for a primitive."""
     from jax.experimental import jet
 
-    from ._jax import jnp
+    from .jax64 import jnp
 
     order = _check(order)
     x = jnp.float64(x0)
@@ -65,7 +65,7 @@ def jvp_coefficients(fn: Function, x0: float, order: int, budget_s: float = JVP_
     Returns ``coeffs``, ``seconds`` (per order) and ``stopped`` (None, or the first order
     not computed because it was predicted to run past ``budget_s``).
     """
-    from ._jax import jax, jnp
+    from .jax64 import jax, jnp
 
     order = _check(order)
     x = jnp.float64(x0)

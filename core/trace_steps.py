@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from jax.extend.core import Literal  # noqa: E402  (after _jax: 64-bit is on)
+from jax.extend.core import Literal  # noqa: E402  (after jax64: 64-bit is on)
 
-from ._jax import jax, jnp
+from .jax64 import jax, jnp
 from .trace_rules import RULES
 
 __all__ = ["INLINE", "Step", "Program", "Flattener", "var_name", "fmt_literal"]

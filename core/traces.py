@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jax import jax, jnp
+from .jax64 import jax, jnp
 from .trace_rules import RULES, Rule
 from .trace_steps import INLINE, Flattener, Program, Step, fmt_literal, var_name
 from .trace_sweeps import forward_sweep, reverse_sweep

@@ -21,7 +21,7 @@ class FakeClock:
 
 @pytest.mark.parametrize("kind", list(gc.LOSSES))
 def test_exact_gradient_is_jax_grad_and_f_numpy_is_f_jax(kind):
-    from core._jax import jax
+    from core.jax64 import jax
 
     prob = gc.problem(kind, 50)
     np.testing.assert_allclose(np.asarray(jax.grad(prob.f_jax)(prob.w)), prob.exact_gradient(), atol=1e-13)

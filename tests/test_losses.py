@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from core import losses
-from core._jax import jax, jnp
+from core.jax64 import jax, jnp
 
 
 @pytest.mark.parametrize("kind", list(losses.LOSSES))

@@ -62,7 +62,7 @@ def test_autodiff_setup_compiles_for_the_race_shape():
 
 
 def test_device_label_says_where_a_method_computes():
-    from core._jax import backend
+    from core.jax64 import backend
 
     assert timing.device_label("autodiff").startswith(backend())
     assert timing.device_label("autodiff_nojit") == timing.device_label("autodiff")

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from core._jax import jax, jnp
+from core.jax64 import jax, jnp
 from core.trace_rules import RULES
 
 # primitive -> (the jax.numpy function that binds it, a point in its domain)

@@ -4,7 +4,7 @@ inlined; primitives without a rule here evaluated, and differentiated, by JAX it
 import pytest
 
 from core import presets, traces
-from core._jax import jax, jnp
+from core.jax64 import jax, jnp
 from core.trace_steps import INLINE, var_name
 
 

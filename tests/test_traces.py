@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core import presets, reference, traces
-from core._jax import jax, jnp
+from core.jax64 import jax, jnp
 
 TYPED = [
     "x^2", "exp(-2*x) + 3*sin(3*x)", "abs(x) + sin(x)*cos(x)", "x^3*sin(x) - 2/x", "log(x)*sqrt(x)",

@@ -205,7 +205,7 @@ def directional_section(spec: str, x0: float, y0: float, theta_deg: float) -> No
                    ignore_index=True)
     th = math.radians(theta_deg)
     fn = mv.resolve(spec)
-    from core._jax import jax, jnp
+    from core.jax64 import jax, jnp
 
     now = float(jax.jvp(fn.jax_vec, (jnp.array([x0, y0]),), (jnp.array([math.cos(th), math.sin(th)]),))[1])
     colour = alt.Scale(domain=["jax.jvp", "∇f·u"], range=[charts.GREEN, charts.BLUE])

@@ -141,7 +141,7 @@ def cost_section() -> None:
     st.dataframe(result["memory"], hide_index=True, width="stretch")
     n_check = 5
     prob = gc.problem(result["kind"], n_check)
-    from core._jax import jax, jnp
+    from core.jax64 import jax, jnp
 
     page = float(np.max(np.abs(np.asarray(jax.grad(prob.f_jax)(jnp.asarray(prob.w))) - prob.exact_gradient())))
     st.caption(f"The check below, at n = {n_check}: jax.grad against the exact gradient, largest difference "

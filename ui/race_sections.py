@@ -281,7 +281,7 @@ def controls() -> dict:
 
 
 def device_note() -> None:
-    from core._jax import backend, device_name
+    from core.jax64 import backend, device_name
 
     kind, name = backend(), device_name()
     if kind == "gpu":

@@ -20,7 +20,7 @@ One idea per module:
 * :mod:`~core.timing.sizing`: how many points the host's memory affords.
 * :mod:`~core.timing.code`: :func:`race_code`, the notebook code behind each figure.
 
-JAX is imported (through ``core._jax``) only when a JAX method or the lab's race runs.
+JAX is imported (through ``core.jax64``) only when a JAX method or the lab's race runs.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def accuracy(result, want: np.ndarray) -> dict:
 
 def _to_device(method: Method, xs: np.ndarray):
     if method.jax:
-        from .._jax import jax, jnp
+        from ..jax64 import jax, jnp
 
         return jax.block_until_ready(jnp.asarray(xs))  # on JAX's default device (GPU if any)
     return xs

@@ -72,7 +72,7 @@ def lab_race(
     (max_abs_error, max_scaled_error, nonfinite), ``lab_ms``
     (what the lab printed, where it raced this function) and the code.
     """
-    from .._jax import jax, jnp
+    from ..jax64 import jax, jnp
 
     xs = np.linspace(lo, hi, int(n))  # the lab's grid: float64
     want = exact(fn, xs)

@@ -58,7 +58,7 @@ def device_label(name: str) -> str:
     """Where a method computes: 'cpu (NumPy)' or JAX's backend and device."""
     if not METHODS[name].jax:
         return "cpu (NumPy)"
-    from .._jax import backend, device_name
+    from ..jax64 import backend, device_name
 
     kind, device = backend(), device_name()
     return f"{kind} (JAX)" if device.lower() == kind else f"{kind} (JAX, {device})"
@@ -76,7 +76,7 @@ def _fresh_numpy(fn: Function) -> Callable:
 
 def _fresh_jax(fn: Function) -> Callable:
     """f as a jax.numpy function of a scalar, lambdified anew (a new object: no JAX cache hits)."""
-    from .._jax import jnp
+    from ..jax64 import jnp
 
     raw = sp.lambdify(fn.symbol, numeric_form(fn.expr), modules="jax", cse=True)
     if fn.depends_on_x:
@@ -101,7 +101,7 @@ def _lambdified_derivative(fn: Function, cse: bool) -> Callable:
 
 
 def _jax_gradient(fn: Function, dtype, n: int, jit: bool) -> Callable:
-    from .._jax import jax, jnp
+    from ..jax64 import jax, jnp
 
     g = jax.vmap(jax.grad(_fresh_jax(fn)))  # a new function object: nothing is cached yet
     if jit:

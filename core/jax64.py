@@ -1,4 +1,4 @@
-"""Import JAX once, with 64-bit floats enabled before any array exists.
+"""JAX, imported once with 64-bit floats enabled before any array exists (hence the name).
 
 JAX defaults to float32. The lab's float32-versus-float64 comparison is only
 honest if both are a choice, so we switch 64-bit on here and pass dtypes
