@@ -381,7 +381,6 @@ def grad_point(fn, spec: str, x0: float, dtype: str, where: dict) -> dict:
         st.info(f"f is undefined at x₀ = {x0:g}, yet grad returns a number: it applies each primitive's "
                 "derivative rule (for log, 1/x) without checking that the value itself exists.")
     rounding_note(spec, x0, dtype)
-    st.session_state["_ad_grad_value"] = p["grad"]
     return reference.errors([p["grad"]], [p["exact"]])
 
 
