@@ -223,7 +223,9 @@ def _extend(children):
         lambda t: (f"{t[0][0]} {t[1]} {_factor(t[2])[0] if t[2][2] != 'tail' else t[2][0]}",
                    t[0][1] + t[2][1] if t[1] == "+" else t[0][1] - t[2][1], "sum"))
     bars = children.map(lambda c: (f"|{c[0]}|" if c[2] != "tail" else f"|({c[0]})|", sp.Abs(c[1]), "atom"))
-    root = children.map(lambda c: (f"√{_atom(c)[0]}", sp.sqrt(c[1]), "atom"))
+    # √ takes the next power (√x^2 is √(x²), the documented rule), so a root is no atom: raised
+    # to a power it is written (√a)^2.
+    root = children.map(lambda c: (f"√{_atom(c)[0]}", sp.sqrt(c[1]), "prod"))
     return st.one_of(call, bare, squared, inverse, coef, implicit, power, total, bars, root)
 
 
