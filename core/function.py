@@ -24,14 +24,29 @@ __all__ = ["Function", "numeric_form", "function_from_expr", "elementwise", "X"]
 _FLOAT_EXACT = 2 ** 53
 
 
+#: The inverse functions NumPy and JAX lack, as the ones they have of 1/u (the same on the real
+#: line, SymPy's conventions). SymPy's printers write acot(u) as ``rewrite(atan)`` of the whole
+#: subtree, which turned acos(x) inside it into a formula with abs(x) (not complex-analytic:
+#: the complex step went wrong) and, for JAX, acoth(acos(x)) into complex logarithms (grad
+#: refused the complex output). Rewritten here, only the outer function changes.
+_RECIPROCAL_INVERSES = {sp.acot: sp.atan, sp.acoth: sp.atanh, sp.asec: sp.acos, sp.acsc: sp.asin,
+                        sp.asech: sp.acosh, sp.acsch: sp.asinh}
+
+
 def numeric_form(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with every integer or fraction beyond 2^53 replaced by its Float.
+    """``expr`` with every integer or fraction beyond 2^53 replaced by its Float, and acot,
+    acoth, asec, acsc, asech, acsch written as atan, atanh, acos, asin, acosh, asinh of 1/u.
 
     What :class:`Function` lambdifies; the exact ``expr`` stays for display and diff.
     """
     big = {r: sp.Float(r, 17) for r in expr.atoms(sp.Rational)
            if abs(r.p) > _FLOAT_EXACT or r.q > _FLOAT_EXACT}
-    return expr.xreplace(big) if big else expr
+    if big:
+        expr = expr.xreplace(big)
+    for inverse, direct in _RECIPROCAL_INVERSES.items():
+        if expr.has(inverse):
+            expr = expr.replace(inverse, lambda u, direct=direct: direct(1 / u, evaluate=False))
+    return expr
 
 
 def elementwise(raw: Callable, xs) -> np.ndarray:

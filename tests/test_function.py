@@ -61,3 +61,24 @@ def test_a_preset_keeps_its_label_and_a_typed_function_its_text():
     assert presets.resolve("composed:2").name != "composed:2"  # shown by its label
     typed = function_from_expr(X**2, text="x^2")
     assert typed.spec == "x^2" and typed.name == "x^2"
+
+
+@pytest.mark.parametrize("text", ["acot(acos(x))", "acoth(acos(x))", "asec(acos(x))", "acsc(x^2 + 1)",
+                                  "asech(x/3 + 0.5)", "acsch(sin(x))"])
+def test_reciprocal_inverses_stay_analytic_for_the_complex_step_and_real_for_jax(text):
+    """SymPy prints acot(u) as rewrite(atan) of the whole subtree: acos(x) inside became a formula
+    with abs(x), so the complex step went wrong, and acoth(acos(x)) became complex logarithms for
+    JAX, which grad refused. numeric_form writes the outer function as atan/atanh/… of 1/u."""
+    from core import autodiff, numerical, symbolic
+
+    fn = parse_function(text)
+    xs = np.linspace(-2.0, 2.0, 17) + 0.0123
+    with np.errstate(all="ignore"):
+        f = fn.numpy(xs)
+        exact = symbolic.derivative_values(fn, xs)
+        ad = autodiff.derivative(fn, xs)  # raised TypeError (complex output) for acoth(acos(x))
+        cs = numerical.difference(fn, xs, 1e-30, "complex")
+    ok = np.isfinite(f) & np.isfinite(exact)
+    assert ok.sum() >= 1, text
+    np.testing.assert_allclose(ad[ok], exact[ok], rtol=1e-9, atol=1e-12, err_msg=text)
+    np.testing.assert_allclose(cs[ok], exact[ok], rtol=1e-9, atol=1e-12, err_msg=text)
