@@ -261,6 +261,15 @@ def test_one_over_x_at_its_pole_reads_a_dash_and_why():
     assert rev["adjoint"].iloc[-1] == "— f undefined here (a pole)"
 
 
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def _read_number(text: str) -> float:
+    """A number as the page writes it ("3.20778106 × 10⁷", "−2.5", "0") back to a float."""
+    mantissa, _, power = text.replace("−", "-").partition(" × 10")
+    return abs(float(mantissa) * 10.0 ** int(power.translate(_SUPERSCRIPT) or 0))
+
+
 def test_tan_near_its_pole_reads_significant_digits():
     at = _page("tan(x)")
     at.slider(key="ad_range").set_value((-1.5, 1.5)).run()
@@ -270,7 +279,8 @@ def test_tan_near_its_pole_reads_significant_digits():
     assert cells[1][:2] == ("2312.540478", "2312.540478")
     assert cells[2][:2] == ("222366.8737", "222366.8737")
     assert cells[3][:2] == ("3.20778106 × 10⁷", "3.20778106 × 10⁷")
-    assert all(c[2] == "0" for c in cells.values())
+    for order, cell in cells.items():  # float64: the difference (third column) is rounding, or 0
+        assert cell[2] == "0" or _read_number(cell[2]) <= 1e-12 * _read_number(cell[1]), (order, cell)
     at.radio(key="ad_dtype").set_value("float32").run()
     cells = _higher_cells(at, "float32")
     assert cells[1][0] == "2312.53" and cells[1][1] == "2312.540478"  # float32 holds 7 digits
